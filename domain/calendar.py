@@ -1,0 +1,69 @@
+"""China dates and working days (RULES.md "Counting days").
+
+Working days come from the `chinese-calendar` package (official holidays and swapped working
+weekends, 调休). Outside the years it knows, Monday–Friday is assumed and the caller is told
+(``approximate``), so a finding can say so.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import chinese_calendar
+
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def china_date(t: datetime) -> date:
+    """The business date in China of a timezone-aware time."""
+    if t.tzinfo is None:
+        raise ValueError("naive datetime: times must carry an offset")
+    return t.astimezone(CHINA).date()
+
+
+def is_workday(d: date) -> tuple[bool, bool]:
+    """(is a working day, approximate) for a China date."""
+    try:
+        return bool(chinese_calendar.is_workday(d)), False
+    except NotImplementedError:
+        return d.weekday() < 5, True
+
+
+def add_working_days(start: date, n: int) -> tuple[date, bool]:
+    """The date n working days after ``start`` (start itself not counted)."""
+    d = start
+    approx = False
+    counted = 0
+    while counted < n:
+        d += timedelta(days=1)
+        work, a = is_workday(d)
+        approx = approx or a
+        if work:
+            counted += 1
+    return d, approx
+
+
+def working_days_between(start: date, end: date) -> tuple[int, bool]:
+    """Working days after ``start`` up to and including ``end`` (0 if end <= start)."""
+    n = 0
+    approx = False
+    d = start
+    while d < end:
+        d += timedelta(days=1)
+        work, a = is_workday(d)
+        approx = approx or a
+        if work:
+            n += 1
+    return n, approx
+
+
+def calendar_deadline(start: date, days: int) -> tuple[date, bool]:
+    """A period of calendar days; if its last day is a holiday it ends on the next working day."""
+    d = start + timedelta(days=days)
+    work, approx = is_workday(d)
+    while not work:
+        d += timedelta(days=1)
+        work, a = is_workday(d)
+        approx = approx or a
+    return d, approx

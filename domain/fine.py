@@ -1,0 +1,283 @@
+"""Fine: one per fined decision (罚缴分离: the deciding unit never collects it).
+
+Receipt numbers are claimed by tiny ``ReceiptClaim`` aggregates whose ids derive from the
+number, saved atomically with the payment: a number used twice collides in the store.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from .base import Base, derive_id
+from .calendar import calendar_deadline, china_date
+from .errors import InvalidInputError, RuleViolation, StateError
+from .money import fen_to_yuan
+from .rules import LAW
+
+
+class ReceiptClaim(Base):
+    """A receipt number, used once (D5, and bank receipts)."""
+
+    class Claimed(Base.Created):
+        class_version = 1
+        series: str
+        number: str
+        fine_id: str
+
+    @staticmethod
+    def id_for(series: str, number: str) -> UUID:
+        return derive_id("receipt", series, number)
+
+    @classmethod
+    def claim(cls, *, by: str, at: datetime, series: str, number: str, fine_id: str) -> ReceiptClaim:
+        return cls._create(cls.Claimed, id=cls.id_for(series, number), recorded_by=by,
+                           occurred_at=at, series=series, number=number, fine_id=fine_id)
+
+
+class Fine(Base):
+    class Imposed(Base.Created):
+        class_version = 1
+        case_id: str
+        unit_id: str
+        decision_no: str
+        amount_fen: int
+        bank_code: str
+        surcharge: bool
+
+        def apply(self, f: Fine) -> None:
+            f.case_id, f.unit_id, f.decision_no = self.case_id, self.unit_id, self.decision_no
+            f.amount_fen, f.bank_code, f.surcharge = self.amount_fen, self.bank_code, self.surcharge
+            f.decided_at = self.occurred_at
+            f.due_on = None
+            f.served_on = None
+            f.paid_fen = 0
+            f.payments = []
+            f.cash = []
+            f.deferral = None
+            f.demand_at = None
+            f.court_at = None
+
+    class DueDateSet(Base.Event):
+        class_version = 1
+        served_on: date
+        due_on: date
+
+        def apply(self, f: Fine) -> None:
+            f.served_on, f.due_on = self.served_on, self.due_on
+
+    class PaymentReceived(Base.Event):
+        class_version = 1
+        bank_code: str
+        receipt_no: str
+        amount_fen: int
+
+        def apply(self, f: Fine) -> None:
+            f.paid_fen += self.amount_fen
+            f.payments.append({"at": self.occurred_at, "amount_fen": self.amount_fen,
+                               "receipt_no": self.receipt_no})
+
+    class CollectedOnTheSpot(Base.Event):
+        class_version = 1
+        receipt_no: str
+        amount_fen: int
+        officers: list[str]
+        remote_area: bool
+        reason: str | None
+
+        def apply(self, f: Fine) -> None:
+            f.paid_fen += self.amount_fen
+            f.cash.append({"at": self.occurred_at, "amount_fen": self.amount_fen,
+                           "handed_at": None, "deposited_at": None})
+
+    class CashHandedOver(Base.Event):
+        class_version = 1
+
+        def apply(self, f: Fine) -> None:
+            for c in f.cash:
+                if c["handed_at"] is None:
+                    c["handed_at"] = self.occurred_at
+
+    class CashDeposited(Base.Event):
+        class_version = 1
+        bank_code: str
+
+        def apply(self, f: Fine) -> None:
+            for c in f.cash:
+                if c["handed_at"] is not None and c["deposited_at"] is None:
+                    c["deposited_at"] = self.occurred_at
+
+    class DeferralApproved(Base.Event):
+        class_version = 1
+        kind: str
+        applied_at: datetime
+        until: date
+
+        def apply(self, f: Fine) -> None:
+            f.deferral = {"kind": self.kind, "until": self.until}
+
+    class DemandServed(Base.Event):
+        class_version = 1
+
+        def apply(self, f: Fine) -> None:
+            f.demand_at = self.occurred_at
+
+    class CourtEnforcementApplied(Base.Event):
+        class_version = 1
+
+        def apply(self, f: Fine) -> None:
+            f.court_at = self.occurred_at
+
+    if TYPE_CHECKING:
+        case_id: str
+        unit_id: str
+        decision_no: str
+        amount_fen: int
+        bank_code: str
+        surcharge: bool
+        decided_at: datetime
+        due_on: date | None
+        served_on: date | None
+        paid_fen: int
+        payments: list[dict[str, Any]]
+        cash: list[dict[str, Any]]
+        deferral: dict[str, Any] | None
+        demand_at: datetime | None
+        court_at: datetime | None
+
+    @staticmethod
+    def id_for(unit_id: str, decision_no: str) -> UUID:
+        return derive_id("fine", unit_id, decision_no)
+
+    @property
+    def outstanding_fen(self) -> int:
+        return self.amount_fen - self.paid_fen
+
+    @classmethod
+    def impose(cls, *, by: str, at: datetime, case_id: str, unit_id: str, decision_no: str,
+               amount_fen: int, bank_code: str, surcharge: bool) -> Fine:
+        return cls._create(
+            cls.Imposed, id=cls.id_for(unit_id, decision_no), recorded_by=by, occurred_at=at,
+            case_id=case_id, unit_id=unit_id, decision_no=decision_no, amount_fen=amount_fen,
+            bank_code=bank_code, surcharge=surcharge,
+        )
+
+    def set_due_date(self, *, by: str, served_at: datetime) -> None:
+        served_on = china_date(served_at)
+        due_on, _ = calendar_deadline(served_on, LAW.payment_days)
+        self._trigger(self.DueDateSet, by, served_at, served_on=served_on, due_on=due_on)
+
+    def _amount(self, amount_fen: int) -> None:
+        if amount_fen <= 0:
+            raise InvalidInputError("amount", "must be positive")
+        if amount_fen > self.outstanding_fen:
+            raise StateError(
+                f"amount {fen_to_yuan(amount_fen)} exceeds the outstanding "
+                f"{fen_to_yuan(self.outstanding_fen)}")
+
+    def receive_payment(self, *, by: str, paid_at: datetime, bank_code: str, receipt_no: str,
+                        amount_fen: int) -> None:
+        if bank_code != self.bank_code:
+            raise RuleViolation("D1", "only the designated bank records this fine's payments")
+        if not receipt_no.strip():
+            raise RuleViolation("D10", "a bank payment carries its receipt number")
+        self._amount(amount_fen)
+        self._trigger(self.PaymentReceived, by, paid_at, bank_code=bank_code,
+                      receipt_no=receipt_no, amount_fen=amount_fen)
+
+    def collect_on_the_spot(
+        self, *, by: str, collected_at: datetime, receipt_no: str, amount_fen: int,
+        officers: list[str], remote_area: bool, reason: str | None, procedure: str,
+        hard_to_collect: bool,
+    ) -> None:
+        if not receipt_no.strip():
+            raise RuleViolation("D5", "on-the-spot collection issues a numbered finance receipt")
+        self._amount(amount_fen)
+        if remote_area:
+            if not (reason or "").strip():
+                raise RuleViolation(
+                    "D4", "on-the-spot collection in a remote area is at the party's request; "
+                    "record the reason")
+        else:
+            if procedure != "simplified":
+                raise RuleViolation("D3", "on-the-spot collection only under the simplified procedure")
+            if self.amount_fen > LAW.on_the_spot_max_fen and not (
+                    hard_to_collect and (reason or "").strip()):
+                raise RuleViolation(
+                    "D3", f"on-the-spot collection is for fines up to "
+                    f"{fen_to_yuan(LAW.on_the_spot_max_fen)} yuan, or where later collection "
+                    "would be hard (state the reason)")
+        self._trigger(self.CollectedOnTheSpot, by, collected_at, receipt_no=receipt_no,
+                      amount_fen=amount_fen, officers=officers, remote_area=remote_area,
+                      reason=reason)
+
+    def hand_over_cash(self, *, by: str, at: datetime) -> None:
+        if not any(c["handed_at"] is None for c in self.cash):
+            raise StateError("no on-the-spot cash waiting to be handed over")
+        self._trigger(self.CashHandedOver, by, at)
+
+    def deposit_cash(self, *, by: str, at: datetime, bank_code: str) -> None:
+        if not any(c["handed_at"] is not None and c["deposited_at"] is None for c in self.cash):
+            raise StateError("no handed-over cash waiting to be deposited")
+        self._trigger(self.CashDeposited, by, at, bank_code=bank_code)
+
+    def approve_deferral(self, *, by: str, applied_at: datetime | None, approved_at: datetime,
+                         kind: str, until: date) -> None:
+        if kind not in ("deferral", "instalments"):
+            raise InvalidInputError("kind", "deferral or instalments")
+        if applied_at is None:
+            raise RuleViolation("D7", "deferral or instalments only on the party's application")
+        if approved_at < applied_at:
+            raise RuleViolation("D7", "approval precedes the party's application")
+        if self.outstanding_fen <= 0:
+            raise StateError("nothing outstanding")
+        self._trigger(self.DeferralApproved, by, approved_at, kind=kind, applied_at=applied_at,
+                      until=until)
+
+    def serve_demand(self, *, by: str, served_at: datetime) -> None:
+        if self.outstanding_fen <= 0:
+            raise StateError("nothing outstanding to demand")
+        self._trigger(self.DemandServed, by, served_at)
+
+    def apply_to_court(self, *, by: str, at: datetime) -> None:
+        if self.demand_at is None or self.demand_at > at:
+            raise RuleViolation("E2", "a written demand (催告) is served before enforcement")
+        if self.outstanding_fen <= 0:
+            raise StateError("nothing outstanding to enforce")
+        self._trigger(self.CourtEnforcementApplied, by, at)
+
+    def surcharge_fen(self, as_of: datetime) -> int:
+        """D8: 3% a day after the due date, capped at the fine, only if the decision said so;
+        no accrual while a deferral runs."""
+        if not self.surcharge or self.due_on is None or self.outstanding_fen <= 0:
+            return 0
+        start = self.due_on
+        if self.deferral is not None and self.deferral["until"] > start:
+            start = self.deferral["until"]
+        days = (china_date(as_of) - start).days
+        if days <= 0:
+            return 0
+        return min(self.amount_fen, self.outstanding_fen * LAW.surcharge_permille_per_day * days // 1000)
+
+    def status(self) -> str:
+        if self.outstanding_fen <= 0:
+            return "paid"
+        if self.court_at is not None:
+            return "court_enforcement"
+        if self.demand_at is not None:
+            return "demanded"
+        if self.deferral is not None:
+            return self.deferral["kind"]
+        return "partially_paid" if self.paid_fen else "outstanding"
+
+    def view(self, as_of: datetime) -> dict[str, Any]:
+        return {
+            "id": str(self.id), "case_id": self.case_id, "unit_id": self.unit_id,
+            "decision_no": self.decision_no, "amount": fen_to_yuan(self.amount_fen),
+            "paid": fen_to_yuan(self.paid_fen), "outstanding": fen_to_yuan(self.outstanding_fen),
+            "due_on": self.due_on.isoformat() if self.due_on else None,
+            "surcharge": fen_to_yuan(self.surcharge_fen(as_of)),
+            "surcharge_applies": self.surcharge, "bank_code": self.bank_code,
+            "status": self.status(), "version": self.version,
+        }

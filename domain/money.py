@@ -1,0 +1,33 @@
+"""Money: integer fen (分) inside, decimal-string yuan outside."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from .errors import InvalidInputError
+
+
+def yuan_to_fen(value: str | int | Decimal, field: str = "amount") -> int:
+    """Parse a yuan amount with at most 2 decimals into fen; refuse anything else."""
+    if isinstance(value, bool) or isinstance(value, float):
+        raise InvalidInputError(field, "give money as a decimal string of yuan, e.g. \"1500.00\"")
+    try:
+        d = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise InvalidInputError(field, f"not a decimal amount: {value!r}") from None
+    if not d.is_finite():
+        raise InvalidInputError(field, "not a finite amount")
+    if d < 0:
+        raise InvalidInputError(field, "must not be negative")
+    fen = d * 100
+    if fen != fen.to_integral_value():
+        raise InvalidInputError(field, "at most 2 decimals")
+    if fen > 10**15:
+        raise InvalidInputError(field, "amount too large")
+    return int(fen)
+
+
+def fen_to_yuan(fen: int) -> str:
+    sign = "-" if fen < 0 else ""
+    fen = abs(fen)
+    return f"{sign}{fen // 100}.{fen % 100:02d}"

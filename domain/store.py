@@ -1,0 +1,294 @@
+"""Event-store configuration: database URL → `eventsourcing` environment, the orjson
+transcoder, and the append-only trigger on the stored-events table.
+
+Only the standard library, ``eventsourcing`` and the database drivers it uses appear here;
+no SQLAlchemy (the read side's concern) and no web framework.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlparse
+from uuid import UUID
+
+import orjson
+from eventsourcing.persistence import Transcoder
+from eventsourcing.utils import get_topic, resolve_topic
+
+DEFAULT_DB_URL = "sqlite:///var/oversight.db"
+APP_NAME = "Oversight"
+
+
+# ---------------------------------------------------------------- transcoder
+_TAG = "__t"
+_TAG_BYTES = b'"__t"'
+_OPTS = orjson.OPT_PASSTHROUGH_DATETIME
+
+
+def _tag(o: Any) -> dict[str, Any]:
+    """orjson's fallback for values nested below the top level."""
+    if isinstance(o, datetime):
+        return {_TAG: "dt", "v": o.isoformat()}
+    if isinstance(o, date):
+        return {_TAG: "d", "v": o.isoformat()}
+    if isinstance(o, Decimal):
+        return {_TAG: "dec", "v": str(o)}
+    if isinstance(o, (set, frozenset)):
+        return {_TAG: "set", "v": sorted(o)}
+    raise TypeError(f"cannot encode {type(o).__name__}")
+
+
+def _untag(o: Any) -> Any:
+    if isinstance(o, dict):
+        t = o.get(_TAG)
+        if t is not None and len(o) == 2:
+            return _DECODERS[t](o["v"])
+        return {k: _untag(v) for k, v in o.items()}
+    if isinstance(o, list):
+        return [_untag(v) for v in o]
+    return o
+
+
+_DECODERS: dict[str, Any] = {
+    "dt": datetime.fromisoformat,
+    "d": date.fromisoformat,
+    "dec": Decimal,
+    "u": UUID,
+    "set": set,
+}
+
+
+class OrjsonTranscoder(Transcoder):
+    """Lean JSON for event state.
+
+    Top-level values of type datetime, date, UUID, Decimal and Enum are written as plain JSON
+    and named in a small ``_t`` map, so decoding is one ``orjson.loads`` plus a few
+    conversions. Values nested deeper (a snapshot's state) are tagged objects, and only
+    payloads that contain a tag are walked. Nested UUIDs come back as strings and nested
+    enums as their values (orjson writes both natively); the domain keeps ids as strings.
+    """
+
+    def encode(self, obj: Any) -> bytes:
+        if isinstance(obj, dict):
+            types: dict[str, str] | None = None
+            out: dict[str, Any] | None = None
+            for k, v in obj.items():
+                tv = type(v)
+                if tv in (str, int, bool, list, type(None), float):
+                    continue
+                code: str | None = None
+                if tv is datetime:
+                    code, enc = "dt", v.isoformat()
+                elif tv is UUID:
+                    code, enc = "u", str(v)
+                elif tv is date:
+                    code, enc = "d", v.isoformat()
+                elif tv is Decimal:
+                    code, enc = "dec", str(v)
+                elif isinstance(v, Enum):
+                    code, enc = "e:" + get_topic(tv), v.value
+                if code is not None:
+                    if out is None:
+                        out = dict(obj)
+                        types = {}
+                    out[k] = enc
+                    types[k] = code  # type: ignore[index]
+            if out is not None:
+                out["_t"] = types
+                obj = out
+        return orjson.dumps(obj, default=_tag, option=_OPTS)
+
+    def decode(self, data: bytes) -> Any:
+        obj = orjson.loads(data)
+        if _TAG_BYTES in data:
+            obj = _untag(obj)
+        if isinstance(obj, dict):
+            types = obj.pop("_t", None)
+            if types:
+                for k, code in types.items():
+                    dec = _DECODERS.get(code)
+                    if dec is not None:
+                        obj[k] = dec(obj[k])
+                    elif code.startswith("e:"):
+                        obj[k] = _enum(code[2:])(obj[k])
+        return obj
+
+
+_enum_cache: dict[str, Any] = {}
+
+
+def _enum(topic: str) -> Any:
+    cls = _enum_cache.get(topic)
+    if cls is None:
+        cls = _enum_cache[topic] = resolve_topic(topic)
+    return cls
+
+
+# ---------------------------------------------------------------- database URL
+@dataclass(frozen=True)
+class StoreConfig:
+    """What a database URL means for the event store and for SQL on the same database."""
+
+    url: str
+    kind: str  # "sqlite" | "postgres"
+    sqlite_path: str = ""
+    pg_host: str = ""
+    pg_port: int = 5432
+    pg_user: str = ""
+    pg_password: str = ""
+    pg_dbname: str = ""
+    pg_schema: str = "public"
+
+    @property
+    def events_table(self) -> str:
+        return "stored_events" if self.kind == "sqlite" else f"{APP_NAME.lower()}_events"
+
+    @property
+    def snapshots_table(self) -> str:
+        return "stored_snapshots" if self.kind == "sqlite" else f"{APP_NAME.lower()}_snapshots"
+
+    @property
+    def position_column(self) -> str:
+        return "rowid" if self.kind == "sqlite" else "notification_id"
+
+    def pg_conninfo(self) -> str:
+        parts = [
+            f"host={self.pg_host}",
+            f"port={self.pg_port}",
+            f"dbname={self.pg_dbname}",
+            f"user={self.pg_user}",
+        ]
+        if self.pg_password:
+            parts.append(f"password={self.pg_password}")
+        return " ".join(parts)
+
+    def sqlalchemy_url(self) -> str:
+        if self.kind == "sqlite":
+            return f"sqlite:///{self.sqlite_path}"
+        auth = self.pg_user + (f":{self.pg_password}" if self.pg_password else "")
+        return f"postgresql+psycopg://{auth}@{self.pg_host}:{self.pg_port}/{self.pg_dbname}"
+
+
+def parse_db_url(url: str | None = None) -> StoreConfig:
+    """``sqlite:///relative/file.db``, ``sqlite:////absolute/file.db`` or
+    ``postgresql://user[:password]@host[:port]/db[?schema=name]``."""
+    url = url or os.environ.get("OVERSIGHT_DB_URL") or DEFAULT_DB_URL
+    if url.startswith("sqlite:///"):
+        path = url[len("sqlite:///") :]
+        if not path or ":memory:" in path:
+            raise ValueError("OVERSIGHT_DB_URL: the SQLite store needs a file path")
+        return StoreConfig(url=url, kind="sqlite", sqlite_path=path)
+    p = urlparse(url)
+    if p.scheme in ("postgresql", "postgres", "postgresql+psycopg"):
+        q = parse_qs(p.query)
+        schema = q.get("schema", ["public"])[0]
+        if not schema.replace("_", "").isalnum():
+            raise ValueError("OVERSIGHT_DB_URL: schema must be letters, digits and _")
+        return StoreConfig(
+            url=url,
+            kind="postgres",
+            pg_host=p.hostname or "127.0.0.1",
+            pg_port=p.port or 5432,
+            pg_user=unquote(p.username or "postgres"),
+            pg_password=unquote(p.password or ""),
+            pg_dbname=(p.path or "/").lstrip("/") or "postgres",
+            pg_schema=schema,
+        )
+    raise ValueError(f"OVERSIGHT_DB_URL: unsupported URL {url!r} (sqlite:/// or postgresql://)")
+
+
+def library_env(cfg: StoreConfig, recorder: str | None = None) -> dict[str, str]:
+    """The `eventsourcing` environment for a store.
+
+    ``recorder`` is ``native`` (the library's own sqlite/postgres recorders, the default: they
+    measured faster, see README) or ``sqlalchemy`` (``eventsourcing-sqlalchemy``).
+    """
+    recorder = recorder or os.environ.get("OVERSIGHT_RECORDER", "native")
+    env: dict[str, str] = {}
+    if recorder == "sqlalchemy":
+        env["PERSISTENCE_MODULE"] = "eventsourcing_sqlalchemy"
+        env["SQLALCHEMY_URL"] = cfg.sqlalchemy_url()
+        if cfg.kind == "postgres" and cfg.pg_schema != "public":
+            env["SQLALCHEMY_SCHEMA"] = cfg.pg_schema
+        return env
+    if recorder != "native":
+        raise ValueError("OVERSIGHT_RECORDER must be 'native' or 'sqlalchemy'")
+    if cfg.kind == "sqlite":
+        env["PERSISTENCE_MODULE"] = "eventsourcing.sqlite"
+        env["SQLITE_DBNAME"] = cfg.sqlite_path
+        env["SQLITE_LOCK_TIMEOUT"] = "10"
+    else:
+        env["PERSISTENCE_MODULE"] = "eventsourcing.postgres"
+        env["POSTGRES_HOST"] = cfg.pg_host
+        env["POSTGRES_PORT"] = str(cfg.pg_port)
+        env["POSTGRES_USER"] = cfg.pg_user
+        # The library insists on a password even under trust authentication.
+        env["POSTGRES_PASSWORD"] = cfg.pg_password or "unused"
+        env["POSTGRES_DBNAME"] = cfg.pg_dbname
+        env["POSTGRES_SCHEMA"] = cfg.pg_schema
+        env["POSTGRES_POOL_SIZE"] = "8"
+        env["POSTGRES_MAX_OVERFLOW"] = "8"
+        env["POSTGRES_LOCK_TIMEOUT"] = "10"
+        # Never POSTGRES_ENABLE_DB_FUNCTIONS: its insert path skips the table lock, and a
+        # reader paging by position could then pass over a late commit.
+    return env
+
+
+# ---------------------------------------------------------------- append-only trigger
+def install_append_only_trigger(cfg: StoreConfig) -> None:
+    """Refuse UPDATE and DELETE (and TRUNCATE on PostgreSQL) on the stored-events table."""
+    table = cfg.events_table
+    if cfg.kind == "sqlite":
+        con = sqlite3.connect(cfg.sqlite_path, timeout=10)
+        try:
+            for op in ("UPDATE", "DELETE"):
+                con.execute(
+                    f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} "
+                    f"BEFORE {op} ON {table} BEGIN "
+                    f"SELECT RAISE(ABORT, 'stored events are append-only ({op} refused)'); END"
+                )
+            con.commit()
+        finally:
+            con.close()
+        return
+    import psycopg
+
+    schema = cfg.pg_schema
+    with psycopg.connect(cfg.pg_conninfo(), autocommit=True) as con:
+        con.execute(
+            f"""
+            CREATE OR REPLACE FUNCTION "{schema}".oversight_append_only() RETURNS trigger
+            LANGUAGE plpgsql AS $$
+            BEGIN
+              RAISE EXCEPTION 'stored events are append-only (% refused)', TG_OP;
+            END $$"""
+        )
+        con.execute(
+            f'CREATE OR REPLACE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE '
+            f'ON "{schema}"."{table}" FOR EACH ROW '
+            f'EXECUTE FUNCTION "{schema}".oversight_append_only()'
+        )
+        con.execute(
+            f'CREATE OR REPLACE TRIGGER {table}_no_truncate BEFORE TRUNCATE '
+            f'ON "{schema}"."{table}" FOR EACH STATEMENT '
+            f'EXECUTE FUNCTION "{schema}".oversight_append_only()'
+        )
+
+
+def ensure_schema(cfg: StoreConfig) -> None:
+    """Create the PostgreSQL schema named in the URL if it is missing; SQLite's folder."""
+    if cfg.kind == "sqlite":
+        folder = os.path.dirname(cfg.sqlite_path)
+        if folder:
+            os.makedirs(folder, exist_ok=True)
+        return
+    import psycopg
+
+    with psycopg.connect(cfg.pg_conninfo(), autocommit=True) as con:
+        con.execute(f'CREATE SCHEMA IF NOT EXISTS "{cfg.pg_schema}"')
