@@ -1,0 +1,97 @@
+"""Dependencies: the application, the current principal, and the command runner that gives
+every POST its Idempotency-Key and If-Match handling."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Request
+from fastapi.responses import JSONResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from domain.application import Oversight
+from domain.errors import AuthenticationError, InvalidInputError
+from domain.principal import Actor
+
+from .idempotency import IdempotencyStore
+
+bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <token>")
+
+
+def get_app(request: Request) -> Oversight:
+    app: Oversight = request.app.state.oversight
+    return app
+
+
+App = Annotated[Oversight, Depends(get_app)]
+
+
+def current_principal(
+    app: App, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> Actor:
+    if creds is None or creds.scheme.lower() != "bearer":
+        raise AuthenticationError("missing bearer token")
+    return app.authenticate(creds.credentials)
+
+
+CurrentPrincipal = Annotated[Actor, Depends(current_principal)]
+
+
+def _if_match(value: str | None) -> int | None:
+    if value is None:
+        return None
+    v = value.strip()
+    if v.startswith("W/"):
+        v = v[2:]
+    v = v.strip('"')
+    if not v.isdigit():
+        raise InvalidInputError("If-Match", 'give the aggregate version, e.g. "3"')
+    return int(v)
+
+
+class Command:
+    """Runs one command for a route: Idempotency-Key, If-Match, and the answer."""
+
+    def __init__(self, request: Request, app: Oversight, actor: Actor,
+                 idempotency_key: str | None, if_match: str | None, body: bytes) -> None:
+        self.request = request
+        self.body = body
+        self.app = app
+        self.actor = actor
+        self.key = idempotency_key
+        self.expected_version = _if_match(if_match)
+
+    def run(self, fn: Callable[[], dict[str, Any]], status: int = 200) -> Response:
+        store: IdempotencyStore = self.request.app.state.idempotency
+        if self.key is None:
+            return JSONResponse(fn(), status_code=status)
+        fp = store.fingerprint(self.request.method, self.request.url.path, self.body)
+        first = store.begin(self.actor.id, self.key, fp)
+        if first is not None:
+            code, stored = first
+            return Response(stored, status_code=code, media_type="application/json",
+                            headers={"Idempotent-Replayed": "true"})
+        try:
+            result = fn()
+        except Exception:
+            store.abandon(self.actor.id, self.key)
+            raise
+        store.finish(self.actor.id, self.key, status, result)
+        return JSONResponse(result, status_code=status)
+
+
+async def raw_body(request: Request) -> bytes:
+    return await request.body()
+
+
+def command(
+    request: Request, app: App, actor: CurrentPrincipal,
+    body: Annotated[bytes, Depends(raw_body)],
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+    if_match: Annotated[str | None, Header(alias="If-Match")] = None,
+) -> Command:
+    return Command(request, app, actor, idempotency_key, if_match, body)
+
+
+Cmd = Annotated[Command, Depends(command)]

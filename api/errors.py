@@ -1,0 +1,86 @@
+"""problem+json (RFC 9457) for every error, in one place: domain errors → 4xx, never 5xx
+for bad input."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from eventsourcing.persistence import OperationalError, PersistenceError
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from domain.errors import (
+    AlreadyExistsError, AuthenticationError, ConcurrencyError, ForbiddenError, InvalidInputError,
+    NotFoundError, OversightError, RuleViolation, StateError, VersionMismatchError,
+)
+
+log = logging.getLogger("oversight.api")
+PROBLEM = "application/problem+json"
+
+_TITLES = {
+    400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found",
+    405: "Method not allowed", 409: "Conflict", 412: "Precondition failed",
+    422: "Invalid input", 500: "Internal error", 503: "Unavailable",
+}
+
+
+def problem(status: int, detail: str, *, type_: str = "about:blank", headers: dict[str, str] | None = None,
+            **extra: Any) -> JSONResponse:
+    body = {"type": type_, "title": _TITLES.get(status, "Error"), "status": status, "detail": detail}
+    body.update({k: v for k, v in extra.items() if v is not None})
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def to_problem(exc: OversightError) -> JSONResponse:
+    if isinstance(exc, RuleViolation):
+        return problem(409, exc.message, type_=f"urn:oversight:rule:{exc.rule}", rule=exc.rule,
+                       citation=exc.citation)
+    if isinstance(exc, InvalidInputError):
+        return problem(422, exc.message, errors=[{"field": exc.field, "message": exc.message}])
+    if isinstance(exc, VersionMismatchError):
+        return problem(412, exc.message, version=exc.actual)
+    if isinstance(exc, NotFoundError):
+        return problem(404, exc.message)
+    if isinstance(exc, AuthenticationError):
+        return problem(401, exc.message, headers={"WWW-Authenticate": "Bearer"})
+    if isinstance(exc, ForbiddenError):
+        return problem(403, exc.message, rule=exc.rule, citation=exc.citation)
+    if isinstance(exc, (StateError, AlreadyExistsError, ConcurrencyError)):
+        return problem(409, exc.message)
+    return problem(400, exc.message)
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "body"
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(OversightError)
+    async def _domain(_: Request, exc: OversightError) -> JSONResponse:
+        return to_problem(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [{"field": _field(tuple(e.get("loc", ()))), "message": e.get("msg", "invalid")}
+                  for e in exc.errors()]
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        return problem(422, detail, errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return problem(exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(OperationalError)
+    async def _busy(_: Request, exc: OperationalError) -> JSONResponse:
+        log.warning("store busy: %s", exc)
+        return problem(503, "the store is busy; retry shortly", headers={"Retry-After": "1"})
+
+    @app.exception_handler(PersistenceError)
+    async def _store(_: Request, exc: PersistenceError) -> JSONResponse:
+        log.exception("store error")
+        return problem(503, "the store refused the operation; nothing was recorded",
+                       headers={"Retry-After": "1"})

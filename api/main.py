@@ -1,0 +1,100 @@
+"""The FastAPI app. `create_app()` wires the application service, errors and routes."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import PlainTextResponse
+
+from domain.application import Oversight
+
+from . import errors
+from .idempotency import IdempotencyStore, make_engine
+from .routes import admin, cases, fines
+
+log = logging.getLogger("oversight")
+
+
+def create_app(db_url: str | None = None, admin_token: str | None = None,
+               oversight: Oversight | None = None) -> FastAPI:
+    app_service = oversight or Oversight(db_url)
+    token = admin_token if admin_token is not None else os.environ.get("OVERSIGHT_ADMIN_TOKEN")
+    if token:
+        app_service.ensure_admin(token)
+    engine = make_engine(app_service.store)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    api = FastAPI(
+        title="Enforcement Oversight",
+        version="0.1.0",
+        description="The whole-process record (全过程记录) of administrative law enforcement: "
+        "an append-only event log with gate rules (RULES.md) and oversight reports.",
+        lifespan=lifespan,
+    )
+    api.state.oversight = app_service
+    api.state.idempotency = IdempotencyStore(engine)
+    errors.install(api)
+    for r in (admin.principals, admin.units, admin.officers, admin.benchmarks, cases.router,
+              fines.router):
+        api.include_router(r)
+
+    counts: Counter[tuple[str, int]] = Counter()
+    latency: dict[str, float] = {"sum": 0.0, "count": 0.0}
+
+    @api.middleware("http")
+    async def metrics_mw(request: Request,
+                         call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        t0 = time.perf_counter()
+        try:
+            response = await call_next(request)
+        except Exception:
+            log.exception("unhandled error on %s %s", request.method, request.url.path)
+            response = errors.problem(500, "internal error; nothing was recorded")
+        counts[(request.method, response.status_code)] += 1
+        latency["sum"] += time.perf_counter() - t0
+        latency["count"] += 1
+        return response
+
+    @api.get("/healthz", tags=["operations"])
+    def healthz() -> dict[str, Any]:
+        """The process is up."""
+        return {"ok": True}
+
+    @api.get("/readyz", tags=["operations"])
+    def readyz() -> Response:
+        """The store is reachable."""
+        try:
+            pos = app_service.max_position()
+        except Exception as e:  # noqa: BLE001 - readiness reports any store failure
+            return errors.problem(503, f"store unreachable: {type(e).__name__}",
+                                  headers={"Retry-After": "5"})
+        return PlainTextResponse(f'{{"ok": true, "position": {pos}}}',
+                                 media_type="application/json")
+
+    @api.get("/metrics", tags=["operations"])
+    def metrics() -> PlainTextResponse:
+        """Prometheus text: request counts and latencies, events appended."""
+        lines = ["# TYPE oversight_requests_total counter"]
+        for (method, status), n in sorted(counts.items()):
+            lines.append(f'oversight_requests_total{{method="{method}",status="{status}"}} {n}')
+        lines += [
+            "# TYPE oversight_request_seconds summary",
+            f"oversight_request_seconds_sum {latency['sum']:.6f}",
+            f"oversight_request_seconds_count {int(latency['count'])}",
+            "# TYPE oversight_events_appended gauge",
+            f"oversight_events_appended {app_service.max_position()}",
+        ]
+        return PlainTextResponse("\n".join(lines) + "\n")
+
+    return api
