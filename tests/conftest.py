@@ -87,7 +87,8 @@ class World:
     """A unit with officers in every certificate state, principals for each role, a
     benchmark, all created through the HTTP API."""
 
-    def __init__(self, client: TestClient, code: str | None = None, region: str = "410100") -> None:
+    def __init__(self, client: TestClient, code: str | None = None, region: str = "410100",
+                 benchmark: bool = True) -> None:
         self.c = client
         self.admin = {"Authorization": f"Bearer {ADMIN}"}
         code = code or "U" + uuid.uuid4().hex[:8]
@@ -112,6 +113,8 @@ class World:
         self.bank_h = self.auth(self.principal("bank", bank_code=self.bank_code))
         self.auditor_h = self.auth(self.principal("auditor"))
         self.supervisor_h = self.auth(self.principal("supervisor"))
+        if not benchmark:  # benchmarks are per matter, shared by every unit of the store
+            return
         self.post("/v1/benchmarks", self.admin, {
             "matter_code": "MR-0101", "version": "2025-1", "legal_basis": "《产品质量法》第四十九条",
             "statutory_min": "0", "statutory_max": "200000.00",

@@ -1,0 +1,96 @@
+"""The store: append-only trigger, transcoder round trips, deterministic ids, snapshots."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import Enum
+from uuid import uuid4
+
+import psycopg
+import pytest
+
+from domain.application import Oversight
+from domain.base import derive_id
+from domain.case import Case
+from domain.money import fen_to_yuan, yuan_to_fen
+from domain.errors import InvalidInputError
+from domain.officer import Officer
+from domain.principal import SYSTEM
+from domain.store import OrjsonTranscoder, parse_db_url
+
+
+class Colour(Enum):
+    RED = "red"
+
+
+def test_transcoder_round_trips_the_types_events_use() -> None:
+    t = OrjsonTranscoder()
+    now = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+    obj = {"at": now, "on": date(2026, 3, 2), "id": uuid4(), "amount": Decimal("1.50"),
+           "colour": Colour.RED, "n": 3, "s": "文字", "list": [1, "a"],
+           "nested": {"when": now, "day": date(2026, 1, 1), "dec": Decimal("2")}}
+    back = t.decode(t.encode(obj))
+    assert back == obj
+    assert type(back["id"]) is type(obj["id"]) and back["colour"] is Colour.RED
+
+
+def test_stored_events_refuse_update_and_delete(oversight: Oversight) -> None:
+    unit = oversight.register_unit(SYSTEM, code="APPEND", name="n", region="1", matters=[],
+                                   banks=[])
+    cfg = oversight.store
+    table = cfg.events_table
+    if cfg.kind == "sqlite":
+        con = sqlite3.connect(cfg.sqlite_path)
+        for sql in (f"UPDATE {table} SET topic='x'", f"DELETE FROM {table}"):
+            with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+                con.execute(sql)
+        con.close()
+    else:
+        with psycopg.connect(cfg.pg_conninfo(), autocommit=True) as con:
+            con.execute(f'SET search_path TO "{cfg.pg_schema}"')
+            for sql in (f"UPDATE {table} SET topic='x'", f"DELETE FROM {table}",
+                        f"TRUNCATE {table}"):
+                with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
+                    con.execute(sql)
+    # Nothing changed: the unit still replays.
+    assert oversight.get_unit(SYSTEM, unit["id"])["code"] == "APPEND"
+
+
+def test_ids_users_already_have_map_to_aggregate_ids_deterministically() -> None:
+    assert Case.id_for("u1", "No.1") == Case.id_for("u1", "No.1") == derive_id("case", "u1", "No.1")
+    assert Case.id_for("u1", "No.1") != Case.id_for("u2", "No.1")
+
+
+def test_long_officer_history_is_snapshotted_and_replays_the_same(oversight: Oversight) -> None:
+    u = oversight.register_unit(SYSTEM, code="SNAP", name="n", region="1", matters=[], banks=[])
+    oid = oversight.register_officer(SYSTEM, name="n", unit_id=u["id"], kind="officer",
+                                     employment="established", legal_qualification=False)["id"]
+    for i in range(120):
+        oversight.record_training(SYSTEM, oid, on=date(2026, 1, 1), hours=1, topic=f"t{i}")
+    assert oversight.snapshots is not None
+    snaps = list(oversight.snapshots.get(__import__("uuid").UUID(oid)))
+    assert [s.originator_version for s in snaps] == [50, 100]
+    fresh = Oversight(oversight.store.url)
+    try:
+        o = fresh.repository.get(__import__("uuid").UUID(oid))
+        assert isinstance(o, Officer) and len(o.trainings) == 120 and o.version == 121
+    finally:
+        fresh.close()
+
+
+def test_money_is_integer_fen_inside_and_decimal_yuan_outside() -> None:
+    assert yuan_to_fen("1500.00") == 150000 and yuan_to_fen("0.5") == 50
+    assert fen_to_yuan(150000) == "1500.00" and fen_to_yuan(5) == "0.05"
+    for bad in ("1.234", "-1", "abc", "NaN"):
+        with pytest.raises(InvalidInputError):
+            yuan_to_fen(bad)
+
+
+def test_database_urls() -> None:
+    assert parse_db_url("sqlite:///var/x.db").sqlite_path == "var/x.db"
+    pg = parse_db_url("postgresql://postgres@127.0.0.1:5432/test?schema=s1")
+    assert (pg.pg_host, pg.pg_port, pg.pg_dbname, pg.pg_schema) == ("127.0.0.1", 5432, "test", "s1")
+    with pytest.raises(ValueError):
+        parse_db_url("mysql://x")
