@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -31,10 +31,13 @@ def _app(db: str | None):  # type: ignore[no-untyped-def]
         _fail(f"cannot open the store: {type(e).__name__}: {e}")
 
 
-def _print_tokens(tokens: dict[str, str]) -> None:
-    typer.echo("Demo tokens (use as 'Authorization: Bearer <token>'):")
-    for role, tok in tokens.items():
-        typer.echo(f"  {role:15s} {tok}")
+def _print_demo(demo: dict[str, Any]) -> None:
+    typer.echo("Demo tokens and ids (paste into a shell for the README's walk-through):")
+    for role, tok in demo["tokens"].items():
+        typer.echo(f"export {role.upper()}={tok}")
+    typer.echo(f"export UNIT={demo['unit_id']}")
+    for name, oid in demo["officers"].items():
+        typer.echo(f"export {name.upper()}={oid}")
 
 
 @cli.command()
@@ -55,7 +58,7 @@ def serve(
     app = _app(db)
     if demo_if_empty and app.max_position() == 0:
         typer.echo("Empty store: loading the demo dataset …")
-        _print_tokens(load_demo(app)["tokens"])
+        _print_demo(load_demo(app))
     api = create_app(oversight=app)
     typer.echo(f"Serving on http://{host}:{port}  (docs: http://{host}:{port}/docs)")
     uvicorn.run(api, host=host, port=port, log_level="info")
@@ -70,7 +73,7 @@ def demo(db: Db = None, cases: Annotated[int, typer.Option("--cases")] = 6) -> N
     if app.max_position():
         _fail("the store is not empty; demo data goes into an empty store")
     try:
-        _print_tokens(load_demo(app, cases)["tokens"])
+        _print_demo(load_demo(app, cases))
     except Exception as e:  # noqa: BLE001
         _fail(f"demo failed: {type(e).__name__}: {e}")
 

@@ -145,4 +145,4 @@ def load_demo(app: Oversight, cases: int = 6) -> dict[str, Any]:
             app.archive_case(off, cid, at=t(decide_day + timedelta(days=7)),
                              file_sha256=h(f"file{i}"))
     return {"tokens": tokens, "unit_id": uid, "cases": made,
-            "officers": {"zhang": zhang, "li": li, "wang": wang, "auxiliary": aux}}
+            "officers": {"zhang": zhang, "li": li, "wang": wang, "auxiliary": aux, "head_id": head}}
