@@ -13,8 +13,16 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from domain.errors import (
-    AlreadyExistsError, AuthenticationError, ConcurrencyError, ForbiddenError, InvalidInputError,
-    NotFoundError, OversightError, RuleViolation, StateError, VersionMismatchError,
+    AlreadyExistsError,
+    AuthenticationError,
+    ConcurrencyError,
+    ForbiddenError,
+    InvalidInputError,
+    NotFoundError,
+    OversightError,
+    RuleViolation,
+    StateError,
+    VersionMismatchError,
 )
 
 log = logging.getLogger("oversight.api")

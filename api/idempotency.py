@@ -9,8 +9,18 @@ from datetime import UTC, datetime
 
 import orjson
 from sqlalchemy import (
-    Column, DateTime, Integer, LargeBinary, MetaData, String, Table, create_engine, delete,
-    insert, select, update,
+    Column,
+    DateTime,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    delete,
+    insert,
+    select,
+    update,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError

@@ -14,8 +14,8 @@ import pytest
 from domain.application import Oversight
 from domain.base import derive_id
 from domain.case import Case
-from domain.money import fen_to_yuan, yuan_to_fen
 from domain.errors import InvalidInputError
+from domain.money import fen_to_yuan, yuan_to_fen
 from domain.officer import Officer
 from domain.principal import SYSTEM
 from domain.store import OrjsonTranscoder, parse_db_url

@@ -9,8 +9,15 @@ from pydantic import AwareDatetime
 
 from ..deps import App, Cmd, CurrentPrincipal
 from ..schemas import (
-    BenchmarkIn, CertificateIn, ExamIn, OfficerIn, PrincipalIn, StatusChangeIn, TrainingIn,
-    UnitIn, ValidationIn,
+    BenchmarkIn,
+    CertificateIn,
+    ExamIn,
+    OfficerIn,
+    PrincipalIn,
+    StatusChangeIn,
+    TrainingIn,
+    UnitIn,
+    ValidationIn,
 )
 
 principals = APIRouter(prefix="/v1/principals", tags=["principals"])

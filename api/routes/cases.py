@@ -9,9 +9,27 @@ from pydantic import AwareDatetime
 
 from ..deps import App, Cmd, CurrentPrincipal
 from ..schemas import (
-    ActIn, ArchiveIn, AtIn, CaseIn, ClosureIn, DecisionIn, DisclosureIn, DiscussionIn,
-    EvidenceAssessmentIn, EvidenceIn, HearingIn, InterventionIn, LegalReviewIn, NoticeIn,
-    RecheckIn, RecusalDecisionIn, RecusalIn, ServiceIn, StatementIn, TransferIn, WithdrawalIn,
+    ActIn,
+    ArchiveIn,
+    AtIn,
+    CaseIn,
+    ClosureIn,
+    DecisionIn,
+    DisclosureIn,
+    DiscussionIn,
+    EvidenceAssessmentIn,
+    EvidenceIn,
+    HearingIn,
+    InterventionIn,
+    LegalReviewIn,
+    NoticeIn,
+    RecheckIn,
+    RecusalDecisionIn,
+    RecusalIn,
+    ServiceIn,
+    StatementIn,
+    TransferIn,
+    WithdrawalIn,
 )
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
