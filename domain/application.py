@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import date, datetime
@@ -93,7 +94,9 @@ class Oversight(Application):
         # (officers, units, benchmarks, principals) are fast-forwarded on every use.
         base_env.setdefault("AGGREGATE_CACHE_FASTFORWARD", "n")
         base_env.update(env or {})
-        self._locks: dict[UUID, threading.Lock] = {}
+        # A lock lives as long as someone holds it (weak values), so the map never grows
+        # without bound and never hands two threads different locks for one aggregate.
+        self._locks: weakref.WeakValueDictionary[UUID, _AggregateLock] = weakref.WeakValueDictionary()
         self._locks_guard = threading.Lock()
         super().__init__(env=base_env)
         if self.env.get("PERSISTENCE_MODULE", "").startswith("eventsourcing."):
@@ -106,9 +109,12 @@ class Oversight(Application):
     @contextmanager
     def _locked(self, *ids: UUID) -> Iterator[None]:
         with self._locks_guard:
-            locks = [self._locks.setdefault(i, threading.Lock()) for i in sorted(set(ids))]
-            if len(self._locks) > 100_000:
-                self._locks = {i: self._locks[i] for i in ids}
+            locks = []
+            for i in sorted(set(ids)):
+                lock = self._locks.get(i)
+                if lock is None:
+                    lock = self._locks[i] = _AggregateLock()
+                locks.append(lock)
         for lock in locks:
             lock.acquire()
         try:
@@ -139,11 +145,9 @@ class Oversight(Application):
     def _fresh(self, cls: type[A], aggregate_id: UUID | str, what: str) -> A:
         """The aggregate with any events other processes recorded since it was cached."""
         agg = self._get(cls, aggregate_id, what)
-        newer = list(self.events.get(agg.id, gt=agg.version))
-        if newer:
-            with self._locked(agg.id):
-                for e in self.events.get(agg.id, gt=agg.version):
-                    e.mutate(agg)  # type: ignore[attr-defined]
+        with self._locked(agg.id):
+            for e in self.events.get(agg.id, gt=agg.version):
+                e.mutate(agg)  # type: ignore[attr-defined]
         return agg
 
     def save(self, *aggs: Any, **kwargs: Any) -> list[Recording[UUID]]:
@@ -786,6 +790,21 @@ class Oversight(Application):
         return self._fine_cmd(
             actor, fine_id, lambda f: access.require_unit_role(actor, f.unit_id, *access.CASE_WRITERS),
             lambda f: (f.apply_to_court(by=actor.id, at=at), [])[1], expected_version)
+
+
+class _AggregateLock:
+    """A lock that can be weakly referenced (``threading.Lock`` cannot)."""
+
+    __slots__ = ("_lock", "__weakref__")
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    def acquire(self) -> None:
+        self._lock.acquire()
+
+    def release(self) -> None:
+        self._lock.release()
 
 
 def event_view(e: Any) -> Result:
