@@ -29,6 +29,7 @@ from .errors import (
     AlreadyExistsError,
     AuthenticationError,
     ConcurrencyError,
+    ForbiddenError,
     InvalidInputError,
     NotFoundError,
     StateError,
@@ -626,8 +627,7 @@ class Oversight(Application):
                             occurred_at: datetime, channel: str, content: str,
                             expected_version: int | None = None) -> Result:
         if actor.role == "bank":
-            access.require_role(actor, "admin", "officer", "unit_head", "legal_reviewer",
-                                "supervisor", "auditor")
+            raise ForbiddenError("a bank does not record interventions")
 
         def record(c: Case) -> None:
             if actor.role in ("officer", "unit_head", "legal_reviewer"):
@@ -685,7 +685,7 @@ class Oversight(Application):
 
     # ------------------------------------------------------------ fines
     def _fine_cmd(self, actor: Actor, fine_id: str, check: Callable[[Fine], None],
-                  fn: Callable[[Fine], list[Base]], expected_version: int | None) -> Result:
+                  fn: Callable[[Fine], list[Base] | None], expected_version: int | None) -> Result:
         if not _is_uuid(fine_id):
             raise NotFoundError(f"fine {fine_id} not found")
         fid = UUID(fine_id)
@@ -695,7 +695,7 @@ class Oversight(Application):
                 f = self._get(Fine, fid, "fine")
                 check(f)
                 self._check_version(f, expected_version)
-                others = fn(f)
+                others = fn(f) or []
                 return self._save(f, *others)
 
         return self._retrying(run)
@@ -761,13 +761,13 @@ class Oversight(Application):
                        expected_version: int | None = None) -> Result:
         return self._fine_cmd(
             actor, fine_id, lambda f: access.require_unit_role(actor, f.unit_id, *access.CASE_WRITERS),
-            lambda f: (f.hand_over_cash(by=actor.id, at=at), [])[1], expected_version)
+            lambda f: f.hand_over_cash(by=actor.id, at=at), expected_version)
 
     def deposit_cash(self, actor: Actor, fine_id: str, *, at: datetime,
                      expected_version: int | None = None) -> Result:
         return self._fine_cmd(
             actor, fine_id, lambda f: access.require_fine_bank(actor, f.bank_code),
-            lambda f: (f.deposit_cash(by=actor.id, at=at, bank_code=f.bank_code), [])[1],
+            lambda f: f.deposit_cash(by=actor.id, at=at, bank_code=f.bank_code),
             expected_version)
 
     def approve_deferral(self, actor: Actor, fine_id: str, *, applied_at: datetime | None,
@@ -775,21 +775,21 @@ class Oversight(Application):
                          expected_version: int | None = None) -> Result:
         return self._fine_cmd(
             actor, fine_id, lambda f: access.require_unit_role(actor, f.unit_id, "unit_head"),
-            lambda f: (f.approve_deferral(by=actor.id, applied_at=applied_at,
-                                          approved_at=approved_at, kind=kind, until=until), [])[1],
+            lambda f: f.approve_deferral(by=actor.id, applied_at=applied_at,
+                                          approved_at=approved_at, kind=kind, until=until),
             expected_version)
 
     def serve_demand(self, actor: Actor, fine_id: str, *, served_at: datetime,
                      expected_version: int | None = None) -> Result:
         return self._fine_cmd(
             actor, fine_id, lambda f: access.require_unit_role(actor, f.unit_id, *access.CASE_WRITERS),
-            lambda f: (f.serve_demand(by=actor.id, served_at=served_at), [])[1], expected_version)
+            lambda f: f.serve_demand(by=actor.id, served_at=served_at), expected_version)
 
     def apply_to_court(self, actor: Actor, fine_id: str, *, at: datetime,
                        expected_version: int | None = None) -> Result:
         return self._fine_cmd(
             actor, fine_id, lambda f: access.require_unit_role(actor, f.unit_id, *access.CASE_WRITERS),
-            lambda f: (f.apply_to_court(by=actor.id, at=at), [])[1], expected_version)
+            lambda f: f.apply_to_court(by=actor.id, at=at), expected_version)
 
 
 class _AggregateLock:

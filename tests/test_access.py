@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from datetime import datetime
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -189,10 +190,10 @@ def test_two_processes_racing_on_one_case_lose_nothing(world: World, db_url: str
     try:
         a.get_case(actor, cid)
         b.get_case(actor, cid)
-        a.record_intervention(actor, cid, **intervention(1) | {"occurred_at": D0_at()})
+        a.record_intervention(actor, cid, **intervention(1) | {"occurred_at": datetime.fromisoformat(at(D0, 15))})
         # b's cached case is stale: the store refuses its write as a conflict, or b
         # fast-forwards first; either way nothing is lost or duplicated.
-        b.record_intervention(actor, cid, **intervention(2) | {"occurred_at": D0_at()})
+        b.record_intervention(actor, cid, **intervention(2) | {"occurred_at": datetime.fromisoformat(at(D0, 15))})
         events = a.case_events(actor, cid)
         assert [e["version"] for e in events] == list(range(1, len(events) + 1))
         assert [e["data"]["official"] for e in events if e["type"] == "InterventionRecorded"] == [
@@ -201,8 +202,3 @@ def test_two_processes_racing_on_one_case_lose_nothing(world: World, db_url: str
         a.close()
         b.close()
 
-
-def D0_at() -> Any:
-    from datetime import datetime
-
-    return datetime.fromisoformat(at(D0, 15))

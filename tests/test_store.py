@@ -6,7 +6,7 @@ import sqlite3
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import psycopg
 import pytest
@@ -70,11 +70,11 @@ def test_long_officer_history_is_snapshotted_and_replays_the_same(oversight: Ove
     for i in range(120):
         oversight.record_training(SYSTEM, oid, on=date(2026, 1, 1), hours=1, topic=f"t{i}")
     assert oversight.snapshots is not None
-    snaps = list(oversight.snapshots.get(__import__("uuid").UUID(oid)))
+    snaps = list(oversight.snapshots.get(UUID(oid)))
     assert [s.originator_version for s in snaps] == [50, 100]
     fresh = Oversight(oversight.store.url)
     try:
-        o = fresh.repository.get(__import__("uuid").UUID(oid))
+        o = fresh.repository.get(UUID(oid))
         assert isinstance(o, Officer) and len(o.trainings) == 120 and o.version == 121
     finally:
         fresh.close()
