@@ -126,7 +126,7 @@ class Case(Base):
 
         def apply(self, c: Case) -> None:
             c.acts.append({"type": self.type, "at": self.occurred_at, "officers": self.officers})
-            c._advance("investigating")
+            c.status = next_status(c.status, self)
 
     class EvidenceCollected(Base.Event):
         class_version = 1
@@ -142,7 +142,7 @@ class Case(Base):
                 "kind": self.kind, "sha256": self.sha256, "status": "collected",
                 "at": self.occurred_at, "officers": self.officers,
             }
-            c._advance("investigating")
+            c.status = next_status(c.status, self)
 
     class EvidenceAssessed(Base.Event):
         class_version = 1
@@ -166,7 +166,7 @@ class Case(Base):
                 "at": self.occurred_at, "proposed": self.proposed,
                 "hearing_right": self.hearing_right,
             })
-            c._advance("noticed")
+            c.status = next_status(c.status, self)
 
     class StatementReceived(Base.Event):
         class_version = 1
@@ -188,7 +188,7 @@ class Case(Base):
 
         def apply(self, c: Case) -> None:
             c.hearing = {"requested_at": self.occurred_at}
-            c._advance("hearing")
+            c.status = next_status(c.status, self)
 
     class HearingHeld(Base.Event):
         class_version = 1
@@ -216,8 +216,7 @@ class Case(Base):
         def apply(self, c: Case) -> None:
             c.reviews.append({"at": self.occurred_at, "result": self.result,
                               "reviewer_id": self.reviewer_id})
-            if self.result == "passed":
-                c._advance("reviewed")
+            c.status = next_status(c.status, self)
 
     class DiscussionHeld(Base.Event):
         class_version = 1
@@ -267,7 +266,7 @@ class Case(Base):
                 "penalties": self.penalties, "fine_id": self.fine_id,
                 "fine_fen": _fine_total(self.penalties),
             }
-            c._advance("decided")
+            c.status = next_status(c.status, self)
 
     class DecisionServed(Base.Event):
         class_version = 1
@@ -277,14 +276,14 @@ class Case(Base):
 
         def apply(self, c: Case) -> None:
             c.service = {"at": self.occurred_at, "method": self.method}
-            c._advance("served")
+            c.status = next_status(c.status, self)
 
     class FineSettled(Base.Event):
         class_version = 1
         fine_id: str
 
         def apply(self, c: Case) -> None:
-            c._advance("executed")
+            c.status = next_status(c.status, self)
 
     class Disclosed(Base.Event):
         class_version = 1
@@ -313,8 +312,7 @@ class Case(Base):
         def apply(self, c: Case) -> None:
             c.transfer = {"reported_at": self.occurred_at, "sent_at": self.sent_at,
                           "approved": self.approved}
-            if self.approved:
-                c._advance("transferred")
+            c.status = next_status(c.status, self)
 
     class InterventionRecorded(Base.Event):
         class_version = 1
@@ -332,7 +330,7 @@ class Case(Base):
 
         def apply(self, c: Case) -> None:
             c.closed_at = self.occurred_at
-            c.status = "closed"
+            c.status = next_status(c.status, self)
 
     class Archived(Base.Event):
         class_version = 1
@@ -340,7 +338,7 @@ class Case(Base):
 
         def apply(self, c: Case) -> None:
             c.archived_at = self.occurred_at
-            c.status = "archived"
+            c.status = next_status(c.status, self)
 
     # ---------------------------------------------------------------- state
     if TYPE_CHECKING:
@@ -377,11 +375,6 @@ class Case(Base):
         interventions: int
         closed_at: datetime | None
         archived_at: datetime | None
-
-    def _advance(self, status: str) -> None:
-        """Status only moves forward in the legal order (a late act does not move it back)."""
-        if STATUS_ORDER.index(status) > STATUS_ORDER.index(self.status):
-            self.status = status
 
     @staticmethod
     def id_for(unit_id: str, case_no: str) -> UUID:
@@ -917,3 +910,32 @@ class Case(Base):
             "archived_at": self.archived_at.isoformat() if self.archived_at else None,
             "imported": self.imported,
         }
+
+
+_STATUS_TARGETS: dict[type[Any], Any] = {
+    Case.ActRecorded: "investigating",
+    Case.EvidenceCollected: "investigating",
+    Case.NoticeServed: "noticed",
+    Case.HearingRequested: "hearing",
+    Case.LegalReviewed: lambda e: "reviewed" if e.result == "passed" else None,
+    Case.Decided: "decided",
+    Case.DecisionServed: "served",
+    Case.FineSettled: "executed",
+    Case.TransferReported: lambda e: "transferred" if e.approved else None,
+    Case.Closed: "closed",
+    Case.Archived: "archived",
+}
+
+
+def next_status(current: str, event: Any) -> str:
+    """The case status after an event. Status only moves forward in the legal order (a late
+    act does not move a decided case back); closure and archiving always set it. Used by the
+    aggregate and by the read side, so both agree."""
+    target = _STATUS_TARGETS.get(type(event))
+    if callable(target):
+        target = target(event)
+    if target is None:
+        return "filed" if isinstance(event, Case.Filed) else current
+    if target in ("closed", "archived"):
+        return str(target)
+    return str(target) if STATUS_ORDER.index(target) > STATUS_ORDER.index(current) else current
