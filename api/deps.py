@@ -95,3 +95,20 @@ def command(
 
 
 Cmd = Annotated[Command, Depends(command)]
+
+
+def read_your_writes(request: Request, response: Response,
+                     min_position: int | None = None) -> int:
+    """Wait (at most 5 s) until the projections processed ``min_position``; answer the
+    position reached in ``X-Projection-Position``; 503 with Retry-After if they lag."""
+    from .errors import ProjectionLagError
+
+    runner = request.app.state.runner
+    if min_position is not None and not runner.wait(min_position, timeout=5.0):
+        raise ProjectionLagError(min_position, runner.position())
+    pos: int = runner.position()
+    response.headers["X-Projection-Position"] = str(pos)
+    return pos
+
+
+ProjectionPosition = Annotated[int, Depends(read_your_writes)]

@@ -35,6 +35,12 @@ _TITLES = {
 }
 
 
+class ProjectionLagError(Exception):
+    def __init__(self, wanted: int, reached: int) -> None:
+        super().__init__(f"projections reached position {reached}, not yet {wanted}")
+        self.wanted, self.reached = wanted, reached
+
+
 def problem(status: int, detail: str, *, type_: str = "about:blank", headers: dict[str, str] | None = None,
             **extra: Any) -> JSONResponse:
     body = {"type": type_, "title": _TITLES.get(status, "Error"), "status": status, "detail": detail}
@@ -81,6 +87,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         return problem(exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(ProjectionLagError)
+    async def _lag(_: Request, exc: ProjectionLagError) -> JSONResponse:
+        return problem(503, str(exc), headers={"Retry-After": "1",
+                                               "X-Projection-Position": str(exc.reached)})
 
     @app.exception_handler(OperationalError)
     async def _busy(_: Request, exc: OperationalError) -> JSONResponse:

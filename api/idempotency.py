@@ -16,7 +16,6 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
-    create_engine,
     delete,
     insert,
     select,
@@ -26,7 +25,6 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from domain.errors import ConcurrencyError, InvalidInputError
-from domain.store import StoreConfig
 
 metadata = MetaData()
 keys = Table(
@@ -38,15 +36,6 @@ keys = Table(
     Column("response", LargeBinary),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
-
-
-def make_engine(cfg: StoreConfig) -> Engine:
-    if cfg.kind == "sqlite":
-        return create_engine(cfg.sqlalchemy_url(), connect_args={"timeout": 10})
-    return create_engine(
-        cfg.sqlalchemy_url(), pool_size=4, max_overflow=8, pool_pre_ping=True,
-        connect_args={"options": f"-csearch_path={cfg.pg_schema}"},
-    )
 
 
 class IdempotencyStore:

@@ -14,25 +14,32 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import PlainTextResponse
 
 from domain.application import Oversight
+from projections import build_runner
+from projections.db import make_engine
 
 from . import errors
-from .idempotency import IdempotencyStore, make_engine
+from .idempotency import IdempotencyStore
 from .routes import admin, cases, fines
 
 log = logging.getLogger("oversight")
 
 
 def create_app(db_url: str | None = None, admin_token: str | None = None,
-               oversight: Oversight | None = None) -> FastAPI:
+               oversight: Oversight | None = None, projections: bool = True) -> FastAPI:
     app_service = oversight or Oversight(db_url)
     token = admin_token if admin_token is not None else os.environ.get("OVERSIGHT_ADMIN_TOKEN")
     if token:
         app_service.ensure_admin(token)
     engine = make_engine(app_service.store)
+    runner = build_runner(app_service.recorder, app_service.mapper, engine)
+    app_service.listeners.append(runner.wake.set)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if projections:
+            runner.start()
         yield
+        runner.stop()
         engine.dispose()
 
     api = FastAPI(
@@ -44,6 +51,8 @@ def create_app(db_url: str | None = None, admin_token: str | None = None,
     )
     api.state.oversight = app_service
     api.state.idempotency = IdempotencyStore(engine)
+    api.state.engine = engine
+    api.state.runner = runner
     errors.install(api)
     for r in (admin.principals, admin.units, admin.officers, admin.benchmarks, cases.router,
               fines.router):
@@ -79,6 +88,8 @@ def create_app(db_url: str | None = None, admin_token: str | None = None,
         except Exception as e:  # noqa: BLE001 - readiness reports any store failure
             return errors.problem(503, f"store unreachable: {type(e).__name__}",
                                   headers={"Retry-After": "5"})
+        if projections and (runner.error is not None or not runner.running()):
+            return errors.problem(503, "projections are not running", headers={"Retry-After": "5"})
         return PlainTextResponse(f'{{"ok": true, "position": {pos}}}',
                                  media_type="application/json")
 
@@ -94,7 +105,12 @@ def create_app(db_url: str | None = None, admin_token: str | None = None,
             f"oversight_request_seconds_count {int(latency['count'])}",
             "# TYPE oversight_events_appended gauge",
             f"oversight_events_appended {app_service.max_position()}",
+            "# TYPE oversight_projection_position gauge",
         ]
+        head = app_service.max_position()
+        for name, pos in runner.positions().items():
+            lines.append(f'oversight_projection_position{{projection="{name}"}} {pos}')
+            lines.append(f'oversight_projection_lag{{projection="{name}"}} {head - pos}')
         return PlainTextResponse("\n".join(lines) + "\n")
 
     return api

@@ -47,3 +47,14 @@ def require_fine_bank(actor: Actor, bank_code: str) -> None:
         raise ForbiddenError("only the designated bank records payments (罚缴分离)", "D1")
     if actor.bank_code != bank_code:
         raise ForbiddenError("this fine is designated to another bank", "D1")
+
+
+def case_list_scope(actor: Actor, unit_id: str | None) -> str | None:
+    """The unit a case list is limited to: the actor's own for unit roles, any for readers."""
+    if actor.role in READ_ALL:
+        return unit_id
+    if actor.role in ("officer", "unit_head", "legal_reviewer"):
+        if unit_id is not None and unit_id != actor.unit_id:
+            raise ForbiddenError("cases of another unit")
+        return actor.unit_id
+    raise ForbiddenError(f"role {actor.role} does not list cases")

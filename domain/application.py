@@ -99,6 +99,8 @@ class Oversight(Application):
         # without bound and never hands two threads different locks for one aggregate.
         self._locks: weakref.WeakValueDictionary[UUID, _AggregateLock] = weakref.WeakValueDictionary()
         self._locks_guard = threading.Lock()
+        #: called after every save (e.g. to wake the projection runner)
+        self.listeners: list[Callable[[], None]] = []
         super().__init__(env=base_env)
         if self.env.get("PERSISTENCE_MODULE", "").startswith("eventsourcing."):
             install_append_only_trigger(self.store)
@@ -164,6 +166,10 @@ class Oversight(Application):
         self._take_snapshots(pe)
         self._notify(recordings)
         return recordings
+
+    def _notify(self, recordings: list[Recording[UUID]]) -> None:
+        for listener in self.listeners:
+            listener()
 
     def _take_snapshots(self, processing_event: Any) -> None:
         # Snapshot the in-memory aggregate that was just saved, instead of the library's

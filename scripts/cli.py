@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from typing import Annotated, Any
 
 import typer
@@ -59,7 +60,7 @@ def serve(
     if demo_if_empty and app.max_position() == 0:
         typer.echo("Empty store: loading the demo dataset …")
         _print_demo(load_demo(app))
-    api = create_app(oversight=app)
+    api = create_app(oversight=app, projections=not no_projections)
     typer.echo(f"Serving on http://{host}:{port}  (docs: http://{host}:{port}/docs)")
     uvicorn.run(api, host=host, port=port, log_level="info")
 
@@ -76,6 +77,70 @@ def demo(db: Db = None, cases: Annotated[int, typer.Option("--cases")] = 6) -> N
         _print_demo(load_demo(app, cases))
     except Exception as e:  # noqa: BLE001
         _fail(f"demo failed: {type(e).__name__}: {e}")
+
+
+def _runner(app, only: list[str] | None, page_size: int = 1000):  # type: ignore[no-untyped-def]
+    from projections import build_runner
+    from projections.db import make_engine
+
+    try:
+        return build_runner(app.recorder, app.mapper, make_engine(app.store), only, page_size)
+    except ValueError as e:
+        _fail(str(e))
+
+
+@cli.command()
+def project(
+    db: Db = None,
+    only: Annotated[list[str] | None, typer.Option("--only", help="projection name")] = None,
+    poll: Annotated[float, typer.Option("--poll", help="seconds between polls when idle")] = 0.5,
+) -> None:
+    """Run projection workers only (each follows the log from its own tracked position)."""
+    import signal
+
+    app = _app(db)
+    runner = _runner(app, only)
+    signal.signal(signal.SIGTERM, lambda *_: runner.stopping.set())
+    typer.echo(f"projecting {', '.join(p.name for p in runner.projections)} from {runner.positions()}")
+    try:
+        runner.run_forever(poll=poll)
+    except KeyboardInterrupt:
+        pass
+
+
+@cli.command()
+def rebuild(
+    name: Annotated[str | None, typer.Argument(help="one projection (default: all)")] = None,
+    db: Db = None,
+    page_size: Annotated[int, typer.Option("--page-size")] = 2000,
+) -> None:
+    """Rebuild read tables from position 0, with a progress bar (events/s, ETA)."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    app = _app(db)
+    runner = _runner(app, [name] if name else None, page_size)
+    with runner.engine.begin() as conn:
+        for p in runner.projections:
+            p.drop(conn)
+            p.create(conn)
+    head = app.max_position()
+    started = time.perf_counter()
+    with Progress(TextColumn("rebuild"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("{task.fields[rate]} events/s"), TimeRemainingColumn()) as bar:
+        task = bar.add_task("rebuild", total=head, rate="-")
+
+        def on_page(n: int, last: int) -> None:
+            elapsed = time.perf_counter() - started
+            bar.update(task, completed=last, rate=f"{last / elapsed:,.0f}" if elapsed else "-")
+
+        runner.run_until_head(on_page)
+    typer.echo(f"rebuilt {', '.join(p.name for p in runner.projections)} to position {runner.position()}")
 
 
 @principals.command("add")

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import AwareDatetime
 
-from ..deps import App, Cmd, CurrentPrincipal
+from domain import access
+from domain.errors import InvalidInputError
+from projections import reports
+
+from ..deps import App, Cmd, CurrentPrincipal, ProjectionPosition
 from ..schemas import (
     ActIn,
     ArchiveIn,
@@ -44,6 +48,21 @@ def file_case(body: CaseIn, cmd: Cmd) -> Response:
     """File a case (立案). The same unit_id + case_no twice: 409."""
     data = _d(body)
     return cmd.run(lambda: cmd.app.file_case(cmd.actor, **data), 201)
+
+
+@router.get("")
+def list_cases(app: App, actor: CurrentPrincipal, request: Request, _pos: ProjectionPosition,
+               unit_id: str | None = None, status: str | None = None,
+               matter_code: str | None = None, limit: int = Query(default=50, ge=1, le=500),
+               cursor: str | None = None) -> dict[str, Any]:
+    """Cases from the case index (a projection), in filing order. Officers see their own
+    unit's; supervisors and auditors all. `min_position` waits for your own writes."""
+    scope = access.case_list_scope(actor, unit_id)
+    if cursor is not None and not cursor.isdigit():
+        raise InvalidInputError("cursor", "use the next_cursor of the previous page")
+    return reports.list_cases(request.app.state.engine, unit_id=scope, status=status,
+                              matter_code=matter_code, limit=limit,
+                              cursor=int(cursor) if cursor else None)
 
 
 @router.get("/{case_id}")

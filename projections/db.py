@@ -1,0 +1,30 @@
+"""SQLAlchemy engines for the read side (the same database as the store by default)."""
+
+from __future__ import annotations
+
+import os
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+
+from domain.store import StoreConfig, parse_db_url
+
+
+def make_engine(cfg: StoreConfig) -> Engine:
+    """An engine on the store's database (``OVERSIGHT_READ_DB_URL`` may name another one)."""
+    read_url = os.environ.get("OVERSIGHT_READ_DB_URL")
+    if read_url:
+        cfg = parse_db_url(read_url)
+    if cfg.kind == "sqlite":
+        engine = create_engine(cfg.sqlalchemy_url(), connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _wal(dbapi_con, _):  # type: ignore[no-untyped-def]
+            dbapi_con.execute("PRAGMA journal_mode=WAL")
+            dbapi_con.execute("PRAGMA synchronous=NORMAL")
+
+        return engine
+    return create_engine(
+        cfg.sqlalchemy_url(), pool_size=4, max_overflow=8, pool_pre_ping=True,
+        connect_args={"options": f"-csearch_path={cfg.pg_schema}"},
+    )

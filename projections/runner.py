@@ -1,0 +1,232 @@
+"""The projection runtime.
+
+Each projection is an ``eventsourcing.projection.Projection`` whose view (a SQLAlchemy
+``TrackingRecorder``) writes its rows and its tracking position in the same transaction. The
+library's own runner commits one event per transaction and cannot subscribe on SQLite, so this
+runner pulls pages with the recorder's ``select_notifications`` (both databases), decodes each
+event once, hands the page to every projection of its group, and commits their rows and
+positions in one transaction per page. A tracking update is guarded by the position it read,
+so two workers can never both apply a page: the second one's transaction rolls back.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification, Tracking, TrackingRecorder
+from eventsourcing.projection import Projection
+from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, String, Table, select, update
+from sqlalchemy.engine import Connection, Engine
+
+log = logging.getLogger("oversight.projections")
+
+tracking_metadata = MetaData()
+tracking = Table(
+    "projection_tracking", tracking_metadata,
+    Column("name", String(64), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("position", BigInteger, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+
+class TrackingConflictError(Exception):
+    """Another worker advanced this projection first; the page is rolled back."""
+
+
+@dataclass(frozen=True)
+class Item:
+    """One event of a page: its global position, the stored notification, the decoded event."""
+
+    position: int
+    notification: Notification
+    event: Any
+
+
+class SqlView(TrackingRecorder):
+    """A projection's view: its tables and its tracking row, in the page's transaction."""
+
+    def __init__(self, engine: Engine, name: str, version: int) -> None:
+        self.engine = engine
+        self.name = name
+        self.version = version
+        self.conn: Connection | None = None
+        #: the position this page was read from; the update is guarded by it
+        self.base_position: int | None = None
+
+    def insert_tracking(self, t: Tracking) -> None:
+        assert self.conn is not None, "tracking is written inside a page transaction"
+        old = self.base_position if self.base_position is not None else self.position(self.conn)
+        if t.notification_id <= old:
+            return
+        res = self.conn.execute(
+            update(tracking)
+            .where(tracking.c.name == self.name, tracking.c.version == self.version,
+                   tracking.c.position == old)
+            .values(position=t.notification_id, updated_at=datetime.now(UTC)))
+        if res.rowcount != 1:
+            raise TrackingConflictError(self.name)
+
+    def position(self, conn: Connection | None = None) -> int:
+        q = select(tracking.c.position).where(tracking.c.name == self.name,
+                                              tracking.c.version == self.version)
+        if conn is not None:
+            return int(conn.execute(q).scalar_one_or_none() or 0)
+        with self.engine.connect() as c:
+            return int(c.execute(q).scalar_one_or_none() or 0)
+
+    def max_tracking_id(self, application_name: str) -> int | None:
+        return self.position() or None
+
+
+class SqlProjection(Projection[SqlView]):
+    """Base of the project's projections: a dispatcher over event types, page at a time."""
+
+    name = ""
+    version = 1
+    metadata: MetaData
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(SqlView(engine, self.name, self.version))
+
+    @classmethod
+    def table_name(cls, base: str) -> str:
+        return f"p_{cls.name}_v{cls.version}_{base}"
+
+    def create(self, conn: Connection) -> None:
+        self.metadata.create_all(conn)
+        tracking_metadata.create_all(conn)
+        exists = conn.execute(select(tracking.c.position).where(
+            tracking.c.name == self.name, tracking.c.version == self.version)).first()
+        if exists is None:
+            conn.execute(tracking.insert().values(name=self.name, version=self.version,
+                                                  position=0, updated_at=datetime.now(UTC)))
+
+    def drop(self, conn: Connection) -> None:
+        self.metadata.drop_all(conn)
+        tracking_metadata.create_all(conn)
+        conn.execute(tracking.delete().where(tracking.c.name == self.name,
+                                             tracking.c.version == self.version))
+
+    def apply(self, conn: Connection, items: Sequence[Item]) -> None:
+        """Apply a page of events (overridden by each projection)."""
+        raise NotImplementedError
+
+    def process_event(self, domain_event: Any, tracking: Tracking) -> None:  # type: ignore[override]
+        """The library's one-event interface, for completeness: a one-item page."""
+        with self.view.engine.begin() as conn:
+            self.view.conn = conn
+            try:
+                self.apply(conn, [Item(tracking.notification_id, None, domain_event)])  # type: ignore[arg-type]
+                self.view.insert_tracking(tracking)
+            finally:
+                self.view.conn = None
+
+
+class Runner:
+    """Follows the global notification log for a group of projections."""
+
+    def __init__(self, recorder: ApplicationRecorder, mapper: Mapper[Any], engine: Engine,
+                 projections: Sequence[SqlProjection], page_size: int = 1000) -> None:
+        self.recorder = recorder
+        self.mapper = mapper
+        self.engine = engine
+        self.projections = list(projections)
+        self.page_size = page_size
+        self.wake = threading.Event()
+        self.stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.error: BaseException | None = None
+        with engine.begin() as conn:
+            for p in self.projections:
+                p.create(conn)
+
+    def positions(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            return {p.name: p.view.position(conn) for p in self.projections}
+
+    def position(self) -> int:
+        """The position every projection of the group has reached."""
+        return min(self.positions().values(), default=0)
+
+    def step(self, on_page: Callable[[int, int], None] | None = None) -> int:
+        """Process one page; returns how many notifications it held."""
+        positions = self.positions()
+        start = min(positions.values(), default=0)
+        notifications = self.recorder.select_notifications(start=start, limit=self.page_size,
+                                                           inclusive_of_start=False)
+        if not notifications:
+            return 0
+        to_event = self.mapper.to_domain_event
+        items = [Item(n.id, n, to_event(n)) for n in notifications]
+        last = items[-1].position
+        with self.engine.begin() as conn:
+            for p in self.projections:
+                mine = [i for i in items if i.position > positions[p.name]]
+                if not mine:
+                    continue
+                p.view.conn = conn
+                p.view.base_position = positions[p.name]
+                try:
+                    p.apply(conn, mine)
+                    p.view.insert_tracking(Tracking(p.name, last))
+                finally:
+                    p.view.conn = None
+                    p.view.base_position = None
+        if on_page:
+            on_page(len(items), last)
+        return len(items)
+
+    def run_until_head(self, on_page: Callable[[int, int], None] | None = None) -> int:
+        total = 0
+        while not self.stopping.is_set():
+            n = self.step(on_page)
+            total += n
+            if n < self.page_size:
+                break
+        return total
+
+    def run_forever(self, poll: float = 1.0) -> None:
+        while not self.stopping.is_set():
+            try:
+                if self.run_until_head() == 0 or self.stopping.is_set():
+                    self.wake.wait(poll)
+                    self.wake.clear()
+            except TrackingConflictError:
+                log.info("another worker advanced a projection; continuing from its position")
+            except Exception as e:  # noqa: BLE001 - keep serving; report and back off
+                self.error = e
+                log.exception("projection runner error")
+                self.stopping.wait(2.0)
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self.run_forever, name="projections", daemon=True)
+        self._thread.start()
+
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def wait(self, position: int, timeout: float = 5.0) -> bool:
+        """Block until the group has processed ``position`` (read-your-writes)."""
+        deadline = time.monotonic() + timeout
+        delay = 0.01
+        while True:
+            if self.position() >= position:
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            self.wake.set()
+            time.sleep(delay)
+            delay = min(delay * 2, 0.2)
