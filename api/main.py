@@ -19,7 +19,7 @@ from projections.db import make_engine
 
 from . import errors
 from .idempotency import IdempotencyStore
-from .routes import admin, cases, fines
+from .routes import admin, cases, fines, integrity
 
 log = logging.getLogger("oversight")
 
@@ -53,9 +53,10 @@ def create_app(db_url: str | None = None, admin_token: str | None = None,
     api.state.idempotency = IdempotencyStore(engine)
     api.state.engine = engine
     api.state.runner = runner
+    api.state.seal = next(p for p in runner.projections if p.name == "seal")
     errors.install(api)
     for r in (admin.principals, admin.units, admin.officers, admin.benchmarks, cases.router,
-              fines.router):
+              fines.router, integrity.router):
         api.include_router(r)
 
     counts: Counter[tuple[str, int]] = Counter()

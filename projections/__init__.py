@@ -9,8 +9,9 @@ from sqlalchemy.engine import Engine
 
 from .case_index import CaseIndex
 from .runner import Runner, SqlProjection
+from .seal import Seal
 
-PROJECTIONS: dict[str, type[SqlProjection]] = {p.name: p for p in (CaseIndex,)}
+PROJECTIONS: dict[str, type[SqlProjection]] = {p.name: p for p in (CaseIndex, Seal)}
 
 
 def build_runner(recorder: ApplicationRecorder, mapper: Mapper[Any], engine: Engine,

@@ -15,7 +15,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -40,13 +39,24 @@ class TrackingConflictError(Exception):
     """Another worker advanced this projection first; the page is rolled back."""
 
 
-@dataclass(frozen=True)
 class Item:
-    """One event of a page: its global position, the stored notification, the decoded event."""
+    """One event of a page: its global position, the stored notification, and the decoded
+    event, decoded on first use and then shared by every projection of the page."""
 
-    position: int
-    notification: Notification
-    event: Any
+    __slots__ = ("position", "notification", "_event", "_decode")
+
+    def __init__(self, position: int, notification: Notification | None, event: Any = None,
+                 decode: Callable[[Notification], Any] | None = None) -> None:
+        self.position = position
+        self.notification = notification
+        self._event = event
+        self._decode = decode
+
+    @property
+    def event(self) -> Any:
+        if self._event is None and self._decode is not None and self.notification is not None:
+            self._event = self._decode(self.notification)
+        return self._event
 
 
 class SqlView(TrackingRecorder):
@@ -91,6 +101,8 @@ class SqlProjection(Projection[SqlView]):
     name = ""
     version = 1
     metadata: MetaData
+    #: tables whose rows depend on when pages ran (e.g. signed checkpoints), not only on the log
+    volatile_tables: frozenset[str] = frozenset()
 
     def __init__(self, engine: Engine) -> None:
         super().__init__(SqlView(engine, self.name, self.version))
@@ -164,7 +176,7 @@ class Runner:
         if not notifications:
             return 0
         to_event = self.mapper.to_domain_event
-        items = [Item(n.id, n, to_event(n)) for n in notifications]
+        items = [Item(n.id, n, None, to_event) for n in notifications]
         last = items[-1].position
         with self.engine.begin() as conn:
             for p in self.projections:

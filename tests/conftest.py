@@ -52,6 +52,31 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
 ADMIN = "test-admin-token"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def signing_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One Ed25519 checkpoint key for the test session (OVERSIGHT_SIGNING_KEY)."""
+    from projections.seal import load_signing_key
+
+    path = str(tmp_path_factory.mktemp("keys") / "signing.key")
+    os.environ.pop("OVERSIGHT_SIGNING_KEY", None)
+    _generate(path)
+    load_signing_key(path)
+    os.environ["OVERSIGHT_SIGNING_KEY"] = path
+    yield path
+    os.environ.pop("OVERSIGHT_SIGNING_KEY", None)
+
+
+def _generate(path: str) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    pem = Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption())
+    with open(path, "wb") as f:
+        f.write(pem)
+
+
 @pytest.fixture
 def oversight(db_url: str) -> Iterator[Oversight]:
     app = Oversight(db_url)
