@@ -28,7 +28,7 @@ lint: install
 	$(BIN)/mypy
 
 bench: install
-	$(BIN)/python scripts/bench_write.py
+	for b in scripts/bench_*.py; do $(BIN)/python $$b || exit 1; done
 
 clean:
 	rm -rf $(VENV) var/*.db var/*.db-*

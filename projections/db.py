@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
-from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy import Table, create_engine, event
+from sqlalchemy.engine import Connection, Engine
 
 from domain.store import StoreConfig, parse_db_url
 
@@ -28,3 +29,20 @@ def make_engine(cfg: StoreConfig) -> Engine:
         cfg.sqlalchemy_url(), pool_size=4, max_overflow=8, pool_pre_ping=True,
         connect_args={"options": f"-csearch_path={cfg.pg_schema}"},
     )
+
+
+def bulk_insert(conn: Connection, table: Table, rows: list[tuple[Any, ...]]) -> None:
+    """Insert many rows in the connection's transaction: COPY on PostgreSQL (one round trip
+    instead of one INSERT per row), executemany elsewhere."""
+    if not rows:
+        return
+    cols = [c.name for c in table.columns]
+    if conn.dialect.name == "postgresql":
+        dbapi = conn.connection.dbapi_connection
+        assert dbapi is not None
+        with dbapi.cursor() as cur, cur.copy(
+                f'COPY "{table.name}" ({", ".join(cols)}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    conn.execute(table.insert(), [dict(zip(cols, r, strict=True)) for r in rows])

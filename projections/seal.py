@@ -27,6 +27,7 @@ from eventsourcing.persistence import ApplicationRecorder
 from sqlalchemy import BigInteger, Column, Integer, LargeBinary, MetaData, String, Table, func, select
 from sqlalchemy.engine import Connection, Engine
 
+from .db import bulk_insert
 from .merkle import (
     EMPTY_ROOT,
     Frontier,
@@ -235,23 +236,21 @@ class Seal(SqlProjection):
             cp = latest_checkpoint(conn)
             self._last_cp = (cp.size if cp else 0, time.monotonic())
         frontier = self._frontier
-        leaf_rows: list[dict[str, Any]] = []
-        node_rows: list[dict[str, Any]] = []
+        leaf_rows: list[tuple[int, int, bytes]] = []
+        node_rows: list[tuple[int, int, bytes]] = []
         min_level = self.node_level
 
         def on_node(level: int, idx: int, h: bytes) -> None:
             if level >= min_level:
-                node_rows.append({"level": level, "idx": idx, "hash": h})
+                node_rows.append((level, idx, h))
 
         for it in items:
             n = it.notification
             h = leaf_hash(entry_bytes(n.originator_id, n.originator_version, n.topic, n.state))
-            leaf_rows.append({"idx": frontier.size, "position": it.position, "hash": h})
+            leaf_rows.append((frontier.size, it.position, h))
             frontier.append(h, on_node)
-        if leaf_rows:
-            conn.execute(leaves.insert(), leaf_rows)
-        if node_rows:
-            conn.execute(nodes.insert(), node_rows)
+        bulk_insert(conn, leaves, leaf_rows)
+        bulk_insert(conn, nodes, node_rows)
         last_size, last_time = self._last_cp
         if last_size == 0 or frontier.size - last_size >= self.every_events or (
                 frontier.size > last_size and time.monotonic() - last_time >= self.every_seconds):
