@@ -23,7 +23,7 @@ PROCEDURES = ("general", "simplified")
 SOURCES = ("inspection", "complaint", "referral", "transfer", "other")
 ACT_TYPES = (
     "inspection", "inquiry", "sealing", "seizure", "sampling", "registration_preservation",
-    "on_site_record", "detention", "other",
+    "on_site_record", "detention", "education", "preservation_disposal", "release", "other",
 )
 PENALTY_TYPES = (
     "warning", "fine", "confiscation", "suspend_licence", "revoke_licence", "stop_business",

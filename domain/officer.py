@@ -221,40 +221,7 @@ class Officer(Base):
     # ------------------------------------------------------------ queries
     def certificate_at(self, t: datetime) -> CertState:
         """The certificate's state at instant ``t``: a pure function of the history."""
-        d = china_date(t)
-        current = None
-        for c in self.certs:
-            if c["valid_from"] <= d and (current is None or c["valid_from"] >= current["valid_from"]):
-                current = c
-        if current is None:
-            return CertState("none")
-        passed = [v["on"] for v in self.validations if v["passed"] and v["on"] <= d]
-        last_validation = max(passed) if passed else None
-        base = dict(
-            number=current["number"], fields=tuple(current["fields"]),
-            areas=tuple(current["areas"]), valid_from=current["valid_from"],
-            valid_until=current["valid_until"], last_validation=last_validation,
-        )
-        suspended = False
-        for ch in sorted(self.status_changes, key=lambda c: c["at"]):
-            if ch["at"] > t:
-                break
-            if ch["kind"] == "revoked":
-                return CertState("revoked", **base)
-            suspended = ch["kind"] == "suspended"
-        if suspended:
-            return CertState("suspended", **base)
-        if d > current["valid_until"]:
-            return CertState("expired", **base)
-        anchor = max(current["valid_from"], last_validation or current["valid_from"])
-        failed_after = any(
-            (not v["passed"]) and anchor <= v["on"] <= d for v in self.validations
-        )
-        overdue = d > _add_months(anchor, LAW.validation_months) + timedelta(
-            days=LAW.validation_grace_days)
-        if failed_after or overdue:
-            return CertState("unvalidated", **base)
-        return CertState("valid", **base)
+        return certificate_state(self.certs, self.validations, self.status_changes, t)
 
     def view(self, as_of: datetime) -> dict[str, Any]:
         return {
@@ -263,3 +230,43 @@ class Officer(Base):
             "certificate": self.certificate_at(as_of).view(), "version": self.version,
             "as_of": as_of.isoformat(),
         }
+
+
+def certificate_state(certs: list[dict[str, Any]], validations: list[dict[str, Any]],
+                      status_changes: list[dict[str, Any]], t: datetime) -> CertState:
+    """The certificate's state at instant ``t`` from an officer's history (A2, A6, A7).
+
+    Used by the Officer aggregate (gates) and by the read side (audits of imported
+    histories), so both judge a certificate the same way.
+    """
+    d = china_date(t)
+    current = None
+    for c in certs:
+        if c["valid_from"] <= d and (current is None or c["valid_from"] >= current["valid_from"]):
+            current = c
+    if current is None:
+        return CertState("none")
+    passed = [v["on"] for v in validations if v["passed"] and v["on"] <= d]
+    last_validation = max(passed) if passed else None
+    base: dict[str, Any] = dict(
+        number=current["number"], fields=tuple(current["fields"]),
+        areas=tuple(current["areas"]), valid_from=current["valid_from"],
+        valid_until=current["valid_until"], last_validation=last_validation,
+    )
+    suspended = False
+    for ch in sorted(status_changes, key=lambda c: c["at"]):
+        if ch["at"] > t:
+            break
+        if ch["kind"] == "revoked":
+            return CertState("revoked", **base)
+        suspended = ch["kind"] == "suspended"
+    if suspended:
+        return CertState("suspended", **base)
+    if d > current["valid_until"]:
+        return CertState("expired", **base)
+    anchor = max(current["valid_from"], last_validation or current["valid_from"])
+    failed_after = any((not v["passed"]) and anchor <= v["on"] <= d for v in validations)
+    overdue = d > _add_months(anchor, LAW.validation_months) + timedelta(days=LAW.validation_grace_days)
+    if failed_after or overdue:
+        return CertState("unvalidated", **base)
+    return CertState("valid", **base)
