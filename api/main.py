@@ -19,7 +19,7 @@ from projections.db import make_engine
 
 from . import errors
 from .idempotency import IdempotencyStore
-from .routes import admin, cases, fines, integrity
+from .routes import admin, audits, cases, fines, integrity
 
 log = logging.getLogger("oversight")
 
@@ -56,7 +56,7 @@ def create_app(db_url: str | None = None, admin_token: str | None = None,
     api.state.seal = next(p for p in runner.projections if p.name == "seal")
     errors.install(api)
     for r in (admin.principals, admin.units, admin.officers, admin.benchmarks, cases.router,
-              fines.router, integrity.router):
+              fines.router, integrity.router, audits.router):
         api.include_router(r)
 
     counts: Counter[tuple[str, int]] = Counter()

@@ -241,6 +241,8 @@ class DecisionIn(BaseModel):
                                 description="simplified procedure: the officers on the spot")
     certificate_shown: bool = False
     form_no: str | None = Field(default=None, description="simplified procedure: numbered form")
+    hearing_record_cited: bool = Field(
+        default=False, description="C6: after a hearing, the decision rests on the hearing record")
 
 
 class ServiceIn(BaseModel):

@@ -20,7 +20,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.persistence import IntegrityError, Recording, Transcoder
 
-from . import access
+from . import access, clock
 from .base import Base
 from .benchmark import Benchmark
 from .calendar import CHINA, china_date
@@ -55,7 +55,7 @@ Result = dict[str, Any]
 
 
 def now() -> datetime:
-    return datetime.now(CHINA)
+    return clock.now().astimezone(CHINA)
 
 
 def _plain(v: Any) -> Any:
@@ -546,7 +546,8 @@ class Oversight(Application):
         evidence_ids: list[str], benchmark: dict[str, Any] | None,
         payment: dict[str, Any] | None, remedies: dict[str, Any] | None = None,
         officers: list[str] | None = None, certificate_shown: bool = False,
-        form_no: str | None = None, expected_version: int | None = None,
+        form_no: str | None = None, hearing_record_cited: bool = False,
+        expected_version: int | None = None,
     ) -> Result:
         pens = _penalties_fen(penalties, "penalties")
         acting = self._acting(officers or [], decided_at)
@@ -577,6 +578,7 @@ class Oversight(Application):
                 unit_banks=unit.banks, remedies=remedies, officers=acting,
                 certificate_shown=certificate_shown, form_no=form_no,
                 fine_id=str(fine_id) if fine_id else None,
+                hearing_record_cited=hearing_record_cited,
             )
             if fine_id is not None:
                 assert payment is not None

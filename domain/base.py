@@ -8,6 +8,8 @@ from typing import Any
 
 from eventsourcing.domain import Aggregate
 
+from . import clock
+
 # Ids that users already have map to aggregate ids deterministically (uuid5), so a duplicate
 # submission collides in the store instead of creating a twin.
 NAMESPACE = uuid.UUID("6f0c5c3e-6a0e-5d7c-9a51-2f7e1f0b8a11")
@@ -24,6 +26,10 @@ class Base(Aggregate):
         pass
 
     class Event(Aggregate.Event):
+        @staticmethod
+        def create_timestamp() -> datetime:
+            return clock.now()
+
         #: principal id of whoever recorded the event ("who wrote this" is part of the record)
         recorded_by: str
         #: business time: when it happened in the field (timezone-aware)

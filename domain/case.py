@@ -245,7 +245,7 @@ class Case(Base):
             c.recusals[self.officer_id] = "granted" if self.granted else "refused"
 
     class Decided(Base.Event):
-        class_version = 1
+        class_version = 2
         decision_no: str
         decided_by: str
         outcome: str
@@ -259,6 +259,12 @@ class Case(Base):
         certificate_shown: bool
         form_no: str | None
         fine_id: str | None
+        hearing_record_cited: bool
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """v2 records whether the decision rests on the hearing record (C6)."""
+            state["hearing_record_cited"] = False
 
         def apply(self, c: Case) -> None:
             c.decision = {
@@ -664,6 +670,7 @@ class Case(Base):
         benchmark_known: bool, payment: dict[str, Any] | None, unit_banks: list[str],
         remedies: dict[str, Any] | None, officers: list[ActingOfficer],
         certificate_shown: bool, form_no: str | None, fine_id: str | None,
+        hearing_record_cited: bool = False,
     ) -> None:
         self._open()
         fine_fen = _fine_total(penalties)
@@ -775,6 +782,7 @@ class Case(Base):
             payment=payment if fine_fen else None, remedies=remedies,
             officers=[o.id for o in officers], certificate_shown=certificate_shown,
             form_no=form_no, fine_id=fine_id if fine_fen else None,
+            hearing_record_cited=hearing_record_cited,
         )
 
     def _check_discretion(

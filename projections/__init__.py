@@ -7,11 +7,12 @@ from typing import Any
 from eventsourcing.persistence import ApplicationRecorder, Mapper
 from sqlalchemy.engine import Engine
 
+from .audit import Audit
 from .case_index import CaseIndex
 from .runner import Runner, SqlProjection
 from .seal import Seal
 
-PROJECTIONS: dict[str, type[SqlProjection]] = {p.name: p for p in (CaseIndex, Seal)}
+PROJECTIONS: dict[str, type[SqlProjection]] = {p.name: p for p in (CaseIndex, Audit, Seal)}
 
 
 def build_runner(recorder: ApplicationRecorder, mapper: Mapper[Any], engine: Engine,

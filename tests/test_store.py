@@ -94,3 +94,21 @@ def test_database_urls() -> None:
     assert (pg.pg_host, pg.pg_port, pg.pg_dbname, pg.pg_schema) == ("127.0.0.1", 5432, "test", "s1")
     with pytest.raises(ValueError):
         parse_db_url("mysql://x")
+
+
+def test_a_v1_decision_event_is_upcast_to_v2() -> None:
+    from eventsourcing.persistence import Mapper, StoredEvent
+    from eventsourcing.utils import get_topic
+
+    # A Decided event as stored before v2 (no class_version key, no hearing_record_cited).
+    state = {"timestamp": "2026-03-02T10:00:00+08:00", "recorded_by": "p",
+             "occurred_at": "2026-03-02T10:00:00+08:00", "decision_no": "D1", "decided_by": "h",
+             "outcome": "penalty", "penalties": [], "legal_basis": "b", "evidence_ids": [],
+             "benchmark": None, "payment": None, "remedies": {}, "officers": [],
+             "certificate_shown": False, "form_no": None, "fine_id": None,
+             "_t": {"timestamp": "dt", "occurred_at": "dt"}}
+    import orjson
+
+    stored = StoredEvent(uuid4(), 5, get_topic(Case.Decided), orjson.dumps(state))
+    event = Mapper(OrjsonTranscoder()).to_domain_event(stored)
+    assert isinstance(event, Case.Decided) and event.hearing_record_cited is False

@@ -1,0 +1,898 @@
+"""The whole-process record audit: per-case facts built from the log, and the audit rules of
+RULES.md as pure functions of those facts, the officers' histories and ``as_of``.
+
+Findings that follow from the events alone are stored (recomputed for every case a page
+touches). Findings that depend on the clock (a deadline passed with no event) or on another
+aggregate's history (an officer's certificate at the act's instant) are computed when a report
+is asked for, by the same functions, so stored and computed findings never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import orjson
+from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, Text, delete, select
+from sqlalchemy.engine import Connection
+
+from domain.calendar import CHINA, add_working_days, china_date, is_workday, working_days_between
+from domain.case import Case
+from domain.fine import Fine
+from domain.officer import CertState, Officer, certificate_state
+from domain.rules import LAW, RULES
+from domain.unit import Unit
+
+from .runner import Item, SqlProjection
+
+metadata = MetaData()
+case_facts = Table(
+    "p_audit_v1_cases",
+    metadata,
+    Column("case_id", String(36), primary_key=True),
+    Column("unit_id", String(36), nullable=False, index=True),
+    Column("facts", Text, nullable=False),
+    Column("last_position", BigInteger, nullable=False),
+)
+officer_facts = Table(
+    "p_audit_v1_officers",
+    metadata,
+    Column("officer_id", String(36), primary_key=True),
+    Column("unit_id", String(36), nullable=False, index=True),
+    Column("facts", Text, nullable=False),
+)
+fine_facts = Table(
+    "p_audit_v1_fines",
+    metadata,
+    Column("fine_id", String(36), primary_key=True),
+    Column("case_id", String(36), nullable=False, index=True),
+    Column("unit_id", String(36), nullable=False, index=True),
+    Column("facts", Text, nullable=False),
+)
+unit_facts = Table(
+    "p_audit_v1_units",
+    metadata,
+    Column("unit_id", String(36), primary_key=True),
+    Column("facts", Text, nullable=False),
+)
+findings = Table(
+    "p_audit_v1_findings",
+    metadata,
+    Column("case_id", String(36), primary_key=True),
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("rule", String(8), nullable=False),
+    Column("severity", String(10), nullable=False),
+    Column("unit_id", String(36), nullable=False),
+    Column("officer_id", String(36)),
+    Column("message", Text, nullable=False),
+    Column("events", Text, nullable=False),
+    Column("detected_at", String(40), nullable=False),
+    Index("ix_audit_findings_unit_rule", "unit_id", "rule"),
+)
+
+SEVERITY = {
+    "A1": "critical",
+    "A2": "critical",
+    "A3": "major",
+    "A5": "critical",
+    "A6": "minor",
+    "A7": "critical",
+    "A8": "minor",
+    "B1": "major",
+    "B2": "major",
+    "B3": "minor",
+    "B4": "critical",
+    "B5": "minor",
+    "B6": "major",
+    "C1": "critical",
+    "C2": "minor",
+    "C3": "critical",
+    "C4": "major",
+    "C5": "critical",
+    "C6": "major",
+    "C7": "major",
+    "C8": "critical",
+    "C9": "minor",
+    "C12": "major",
+    "C13": "major",
+    "C17": "minor",
+    "D2": "minor",
+    "D6": "major",
+    "D8": "info",
+    "E3": "major",
+    "E7": "minor",
+    "E8": "major",
+    "F2": "major",
+    "G3": "minor",
+    "H1": "major",
+    "J1": "minor",
+}
+ON_SITE = ("inspection", "inquiry")
+COERCIVE = ("sealing", "seizure", "detention")
+SIGNED_RECORDS = ("on_site_record", "sealing", "seizure", "detention")
+CHECKLIST = ("authority", "qualification", "procedure", "facts", "law", "benchmark", "crime")
+
+
+def _enc(o: Any) -> Any:
+    if isinstance(o, (datetime, date)):
+        return o.isoformat()
+    raise TypeError(type(o).__name__)
+
+
+def dumps(d: dict[str, Any]) -> str:
+    return orjson.dumps(d, default=_enc).decode()
+
+
+def dt(s: str) -> datetime:
+    return datetime.fromisoformat(s)
+
+
+def d_(s: str) -> date:
+    return date.fromisoformat(s)
+
+
+# ------------------------------------------------------------------ facts from events
+def _ref(e: Any) -> dict[str, Any]:
+    return {"v": e.originator_version, "at": e.occurred_at.isoformat(), "rec": e.timestamp.isoformat()}
+
+
+def apply_case(f: dict[str, Any] | None, e: Any) -> dict[str, Any] | None:
+    """Fold one case event into the case's facts (a plain JSON document)."""
+    if isinstance(e, Case.Filed):
+        return {
+            "case_id": str(e.originator_id),
+            "unit_id": e.unit_id,
+            "case_no": e.case_no,
+            "matter_code": e.matter_code,
+            "region": e.region,
+            "party_kind": e.party.get("kind"),
+            "procedure": e.procedure,
+            "major": e.major,
+            "complex": e.complex,
+            "imported": e.imported,
+            "occurred_on": e.occurred_on.isoformat(),
+            "discovered_on": e.discovered_on.isoformat(),
+            "handlers": e.handlers,
+            "filed": _ref(e),
+            "events": [_ev(e)],
+            "acts": [],
+            "evidence": {},
+            "notices": [],
+            "statements": [],
+            "rechecks": [],
+            "hearing": {},
+            "reviews": [],
+            "discussions": [],
+            "decision": None,
+            "service": None,
+            "disclosure": None,
+            "withdrawal": None,
+            "transfer": None,
+            "interventions": [],
+            "closure": None,
+            "archive": None,
+        }
+    if f is None:
+        return None
+    f["events"].append(_ev(e))
+    r = _ref(e)
+    if isinstance(e, Case.ActRecorded):
+        f["acts"].append(
+            r
+            | {
+                "type": e.type,
+                "officers": e.officers,
+                "shown": e.certificate_shown,
+                "record": e.record_sha256,
+                "av": e.av,
+                "sig": e.signatures,
+            }
+        )
+    elif isinstance(e, Case.EvidenceCollected):
+        f["evidence"][e.evidence_id] = r | {"kind": e.kind, "officers": e.officers, "status": "collected"}
+    elif isinstance(e, Case.EvidenceAssessed):
+        if e.evidence_id in f["evidence"]:
+            f["evidence"][e.evidence_id]["status"] = e.status
+    elif isinstance(e, Case.NoticeServed):
+        f["notices"].append(r | {"officers": e.officers, "proposed": e.proposed, "hearing_right": e.hearing_right})
+    elif isinstance(e, Case.StatementReceived):
+        f["statements"].append(r)
+    elif isinstance(e, Case.RecheckDone):
+        f["rechecks"].append(r | {"officers": e.officers})
+    elif isinstance(e, Case.HearingRequested):
+        f["hearing"]["requested"] = r
+    elif isinstance(e, Case.HearingHeld):
+        f["hearing"]["held"] = r | {"host": e.host_id}
+    elif isinstance(e, Case.HearingWaived):
+        f["hearing"]["waived"] = r
+    elif isinstance(e, Case.LegalReviewed):
+        f["reviews"].append(r | {"result": e.result, "reviewer": e.reviewer_id, "checklist": e.checklist})
+    elif isinstance(e, Case.DiscussionHeld):
+        f["discussions"].append(r)
+    elif isinstance(e, Case.Decided):
+        f["decision"] = r | {
+            "outcome": e.outcome,
+            "penalties": e.penalties,
+            "evidence_ids": e.evidence_ids,
+            "remedies": e.remedies,
+            "fine_id": e.fine_id,
+            "officers": e.officers,
+            "decision_no": e.decision_no,
+            "hearing_record_cited": e.hearing_record_cited,
+        }
+    elif isinstance(e, Case.DecisionServed):
+        f["service"] = r | {"method": e.method, "consent": e.party_consent, "officers": e.officers}
+    elif isinstance(e, Case.Disclosed):
+        f["disclosure"] = r
+    elif isinstance(e, Case.DisclosureWithdrawn):
+        f["withdrawal"] = r
+    elif isinstance(e, Case.TransferReported):
+        f["transfer"] = r | {
+            "decided": e.decided_at.isoformat() if e.decided_at else None,
+            "sent": e.sent_at.isoformat() if e.sent_at else None,
+            "approved": e.approved,
+        }
+    elif isinstance(e, Case.InterventionRecorded):
+        f["interventions"].append(r | {"official": e.official, "position": e.position, "channel": e.channel})
+    elif isinstance(e, Case.Closed):
+        f["closure"] = r | {"reason": e.reason}
+    elif isinstance(e, Case.Archived):
+        f["archive"] = r
+    return f
+
+
+def _ev(e: Any) -> dict[str, Any]:
+    return {
+        "v": e.originator_version,
+        "type": type(e).__name__,
+        "at": e.occurred_at.isoformat(),
+        "rec": e.timestamp.isoformat(),
+    }
+
+
+def apply_officer(f: dict[str, Any] | None, e: Any) -> dict[str, Any] | None:
+    if isinstance(e, Officer.Registered):
+        return {
+            "officer_id": str(e.originator_id),
+            "unit_id": e.unit_id,
+            "name": e.name,
+            "kind": e.kind,
+            "employment": e.employment,
+            "certs": [],
+            "validations": [],
+            "status_changes": [],
+            "trainings": [],
+        }
+    if f is None:
+        return None
+    if isinstance(e, Officer.CertificateIssued):
+        f["certs"].append(
+            {
+                "number": e.number,
+                "fields": e.fields,
+                "areas": e.areas,
+                "valid_from": e.valid_from.isoformat(),
+                "valid_until": e.valid_until.isoformat(),
+            }
+        )
+    elif isinstance(e, Officer.CertificateValidated):
+        f["validations"].append({"year": e.year, "passed": e.passed, "on": e.on.isoformat()})
+    elif isinstance(e, Officer.CertificateSuspended):
+        f["status_changes"].append({"kind": "suspended", "at": e.occurred_at.isoformat()})
+    elif isinstance(e, Officer.CertificateReinstated):
+        f["status_changes"].append({"kind": "reinstated", "at": e.occurred_at.isoformat()})
+    elif isinstance(e, Officer.QualificationRevoked):
+        f["status_changes"].append({"kind": "revoked", "at": e.occurred_at.isoformat()})
+    elif isinstance(e, Officer.TrainingRecorded):
+        f["trainings"].append({"on": e.on.isoformat(), "hours": e.hours})
+    return f
+
+
+def apply_fine(f: dict[str, Any] | None, e: Any) -> dict[str, Any] | None:
+    if isinstance(e, Fine.Imposed):
+        return {
+            "fine_id": str(e.originator_id),
+            "case_id": e.case_id,
+            "unit_id": e.unit_id,
+            "decision_no": e.decision_no,
+            "amount_fen": e.amount_fen,
+            "bank": e.bank_code,
+            "surcharge": e.surcharge,
+            "decided_at": e.occurred_at.isoformat(),
+            "served_on": None,
+            "due_on": None,
+            "paid_fen": 0,
+            "payments": [],
+            "cash": [],
+            "deferral_until": None,
+            "demand": None,
+            "court": None,
+            "v": 1,
+        }
+    if f is None:
+        return None
+    f["v"] = e.originator_version
+    if isinstance(e, Fine.DueDateSet):
+        f["served_on"], f["due_on"] = e.served_on.isoformat(), e.due_on.isoformat()
+    elif isinstance(e, Fine.PaymentReceived):
+        f["paid_fen"] += e.amount_fen
+        f["payments"].append(
+            {
+                "v": e.originator_version,
+                "at": e.occurred_at.isoformat(),
+                "amount_fen": e.amount_fen,
+                "receipt": e.receipt_no,
+            }
+        )
+    elif isinstance(e, Fine.CollectedOnTheSpot):
+        f["paid_fen"] += e.amount_fen
+        f["cash"].append(
+            {
+                "v": e.originator_version,
+                "at": e.occurred_at.isoformat(),
+                "amount_fen": e.amount_fen,
+                "handed": None,
+                "deposited": None,
+            }
+        )
+    elif isinstance(e, Fine.CashHandedOver):
+        for c in f["cash"]:
+            c["handed"] = c["handed"] or {"v": e.originator_version, "at": e.occurred_at.isoformat()}
+    elif isinstance(e, Fine.CashDeposited):
+        for c in f["cash"]:
+            if c["handed"] and not c["deposited"]:
+                c["deposited"] = {"v": e.originator_version, "at": e.occurred_at.isoformat()}
+    elif isinstance(e, Fine.DeferralApproved):
+        f["deferral_until"] = e.until.isoformat()
+    elif isinstance(e, Fine.DemandServed):
+        f["demand"] = {"v": e.originator_version, "at": e.occurred_at.isoformat()}
+    elif isinstance(e, Fine.CourtEnforcementApplied):
+        f["court"] = {"v": e.originator_version, "at": e.occurred_at.isoformat()}
+    return f
+
+
+def apply_unit(f: dict[str, Any] | None, e: Any) -> dict[str, Any] | None:
+    if isinstance(e, Unit.Registered):
+        return {"unit_id": str(e.originator_id), "code": e.code, "region": e.region, "matters": []}
+    if f is None:
+        return None
+    if isinstance(e, Unit.PowersListed):
+        f["matters"] = list(e.matters)
+    return f
+
+
+# ------------------------------------------------------------------ the rules
+@dataclass
+class Ctx:
+    """What a rule may look at besides the case's own facts."""
+
+    as_of: datetime | None = None  # None: only findings that follow from the events alone
+    officers: dict[str, dict[str, Any]] | None = None  # None: skip certificate checks
+    fines: dict[str, dict[str, Any]] | None = None
+    unit: dict[str, Any] | None = None
+
+
+def finding(
+    rule: str,
+    f: dict[str, Any],
+    message: str,
+    versions: Sequence[int],
+    *,
+    officer_id: str | None = None,
+    detected_at: str | None = None,
+    aggregate_id: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "rule": rule,
+        "severity": SEVERITY.get(rule, "major"),
+        "case_id": f["case_id"],
+        "unit_id": f["unit_id"],
+        "officer_id": officer_id,
+        "message": message,
+        "citation": RULES[rule].citation,
+        "events": [{"aggregate_id": aggregate_id or f["case_id"], "version": v} for v in versions],
+        "detected_at": detected_at or f["events"][-1]["rec"],
+    }
+
+
+Rule = Callable[[dict[str, Any], Ctx], Iterator[dict[str, Any]]]
+EVENT_RULES: list[Rule] = []
+TIMED_RULES: list[Rule] = []  # need ctx.as_of
+OFFICER_RULES: list[Rule] = []  # need ctx.officers
+
+
+def event_rule(fn: Rule) -> Rule:
+    EVENT_RULES.append(fn)
+    return fn
+
+
+def timed_rule(fn: Rule) -> Rule:
+    TIMED_RULES.append(fn)
+    return fn
+
+
+def officer_rule(fn: Rule) -> Rule:
+    OFFICER_RULES.append(fn)
+    return fn
+
+
+def _wd(a: str, b: str) -> int:
+    return working_days_between(china_date(dt(a)), china_date(dt(b)))[0]
+
+
+def _days_since(a: str, as_of: datetime) -> int:
+    return (china_date(as_of) - china_date(dt(a))).days
+
+
+@event_rule
+def a3_certificate_shown_and_record(f: dict[str, Any], _: Ctx) -> Iterator[dict[str, Any]]:
+    for a in f["acts"]:
+        if a["type"] in ON_SITE and not (a["shown"] and a["record"]):
+            missing = [x for x, ok in (("certificate shown", a["shown"]), ("written record", a["record"])) if not ok]
+            yield finding("A3", f, f"{a['type']} without " + " and ".join(missing), [a["v"]])
+
+
+@event_rule
+def b2_av_record_of_coercive_acts(f: dict[str, Any], _: Ctx) -> Iterator[dict[str, Any]]:
+    for a in f["acts"]:
+        if a["type"] in COERCIVE:
+            av = a["av"]
+            if not av or not (dt(av["start"]) <= dt(a["at"]) <= dt(av["end"])):
+                yield finding("B2", f, f"{a['type']} without an audio-video record covering it", [a["v"]])
+
+
+@event_rule
+def b3_on_site_record_signed(f: dict[str, Any], _: Ctx) -> Iterator[dict[str, Any]]:
+    for a in f["acts"]:
+        if a["type"] in SIGNED_RECORDS:
+            sig = a["sig"] or {}
+            if not (sig.get("officers") and (sig.get("party") or sig.get("refusal_noted") or sig.get("witness"))):
+                yield finding(
+                    "B3",
+                    f,
+                    "on-site record not signed by the party (or refusal/witness noted) and the officers",
+                    [a["v"]],
+                )
+
+
+@event_rule
+def b5_recorded_promptly(f: dict[str, Any], _: Ctx) -> Iterator[dict[str, Any]]:
+    bound = int(LAW.extra.get("b5_working_days", 3))
+    for e in f["events"]:
+        at, rec = dt(e["at"]), dt(e["rec"])
+        if (rec - at).days > bound and working_days_between(china_date(at), china_date(rec))[0] > bound:
+            yield finding("B5", f, f"{e['type']} recorded {(rec - at).days} days after it happened", [e["v"]])
+
+
+@event_rule
+def c1_time_bar(f: dict[str, Any], _: Ctx) -> Iterator[dict[str, Any]]:
+    dec = f["decision"]
+    if dec and dec["outcome"] == "penalty" and (d_(f["discovered_on"]) - d_(f["occurred_on"])).days > 730:
+        yield finding("C1", f, "penalty for a violation undiscovered for more than 2 years", [dec["v"]])
+
+
+@event_rule
+def c2_filed_promptly(f: dict[str, Any], _: Ctx) -> Iterator[dict[str, Any]]:
+    n, _approx = working_days_between(d_(f["discovered_on"]), china_date(dt(f["filed"]["at"])))
+    if n > 15:
+        yield finding("C2", f, f"filed {n} working days after discovery (15 allowed)", [1])
+
+
+@event_rule
+def gates_rechecked(f: dict[str, Any], _: Ctx) -> Iterator[dict[str, Any]]:
+    """Gate rules, re-checked for histories imported without gates (no-ops for gated ones)."""
+    dec = f["decision"]
+    if not dec or dec["outcome"] != "penalty":
+        return
+    at = dt(dec["at"])
+    notices = [n for n in f["notices"] if dt(n["at"]) <= at]
+    if not notices:
+        yield finding("C3", f, "penalty decided without a served notice", [dec["v"]])
+    for s in f["statements"]:
+        if not any(dt(s["at"]) <= dt(r["at"]) <= at for r in f["rechecks"]):
+            yield finding("C4", f, "a statement was not re-checked before the decision", [s["v"], dec["v"]])
+    h = f["hearing"]
+    if h.get("requested") and not h.get("held") and not h.get("waived"):
+        yield finding("C5", f, "decided while a requested hearing was not held", [h["requested"]["v"], dec["v"]])
+    if (f["complex"] or f["major"]) and not any(dt(d["at"]) <= at for d in f["discussions"]):
+        yield finding("C7", f, "complex or major case decided without collective discussion", [dec["v"]])
+    if f["major"] or f["complex"] or h.get("held"):
+        before = [r for r in f["reviews"] if dt(r["at"]) <= at]
+        if not before or before[-1]["result"] != "passed":
+            yield finding("C8", f, "major decision without a passed legal review", [dec["v"]])
+    for eid in dec["evidence_ids"]:
+        ev = f["evidence"].get(eid)
+        if ev and ev["status"] in ("illegal", "unverified"):
+            yield finding("B4", f, f"decision cites {ev['status']} evidence", [ev["v"], dec["v"]])
+
+
+@event_rule
+def c6_decision_on_hearing_record(f: dict[str, Any], _: Ctx) -> Iterator[dict[str, Any]]:
+    held, dec = f["hearing"].get("held"), f["decision"]
+    if held and dec and dec["outcome"] == "penalty" and not dec.get("hearing_record_cited"):
+        yield finding("C6", f, "decision after a hearing does not rest on the hearing record", [held["v"], dec["v"]])
+
+
+@event_rule
+def c9_review_checklist(f: dict[str, Any], _: Ctx) -> Iterator[dict[str, Any]]:
+    for r in f["reviews"]:
+        missing = [k for k in CHECKLIST if not (r["checklist"] or {}).get(k)]
+        if missing:
+            yield finding(
+                "C9", f, "legal review does not cover: " + ", ".join(missing), [r["v"]], officer_id=r["reviewer"]
+            )
+
+
+@event_rule
+def c12_decided_within_90_days(f: dict[str, Any], _: Ctx) -> Iterator[dict[str, Any]]:
+    dec = f["decision"]
+    if dec and (china_date(dt(dec["at"])) - china_date(dt(f["filed"]["at"]))).days > 90:
+        yield finding("C12", f, "decided more than 90 days after filing", [dec["v"]])
+
+
+@event_rule
+def c13_served_within_7_working_days(f: dict[str, Any], _: Ctx) -> Iterator[dict[str, Any]]:
+    dec, srv = f["decision"], f["service"]
+    if dec and srv:
+        n = _wd(dec["at"], srv["at"])
+        if n > 7:
+            yield finding("C13", f, f"served {n} working days after the decision", [dec["v"], srv["v"]])
+        if srv["method"] == "electronic" and not srv["consent"]:
+            yield finding("C13", f, "electronic service without the party's consent", [srv["v"]])
+
+
+@event_rule
+def c17_education_after_no_penalty(f: dict[str, Any], _: Ctx) -> Iterator[dict[str, Any]]:
+    dec = f["decision"]
+    if dec and dec["outcome"] == "no_penalty" and f["closure"] and not any(a["type"] == "education" for a in f["acts"]):
+        yield finding("C17", f, "no-penalty case closed without education of the party", [f["closure"]["v"]])
+
+
+@event_rule
+def e7_no_enforcement_at_night_or_on_holidays(f: dict[str, Any], _: Ctx) -> Iterator[dict[str, Any]]:
+    for a in f["acts"]:
+        if a["type"] in COERCIVE:
+            local = dt(a["at"]).astimezone(CHINA)
+            if local.hour >= 22 or local.hour < 6 or not is_workday(local.date())[0]:
+                yield finding("E7", f, f"{a['type']} at night or on a holiday ({local:%Y-%m-%d %H:%M})", [a["v"]])
+
+
+@event_rule
+def f2_transfer_timing(f: dict[str, Any], _: Ctx) -> Iterator[dict[str, Any]]:
+    t = f["transfer"]
+    if not t:
+        return
+    if t["decided"] and (dt(t["decided"]) - dt(t["at"])) > timedelta(days=3):
+        yield finding("F2", f, "transfer report decided more than 3 days after it was made", [t["v"]])
+    if t["approved"] and t["decided"] and (not t["sent"] or dt(t["sent"]) - dt(t["decided"]) > timedelta(hours=24)):
+        yield finding("F2", f, "approved transfer not sent to the police within 24 hours", [t["v"]])
+
+
+@event_rule
+def h1_interventions(f: dict[str, Any], _: Ctx) -> Iterator[dict[str, Any]]:
+    for i in f["interventions"]:
+        yield finding("H1", f, f"intervention by {i['official']} ({i['position']}) via {i['channel']}", [i["v"]])
+
+
+@event_rule
+def j1_remedies_stated(f: dict[str, Any], _: Ctx) -> Iterator[dict[str, Any]]:
+    dec = f["decision"]
+    if dec and dec["outcome"] == "penalty":
+        r = dec["remedies"] or {}
+        if int(r.get("reconsideration_days") or 0) < 60 or int(r.get("litigation_months") or 0) < 6:
+            yield finding(
+                "J1", f, "decision does not state reconsideration (60 days) and litigation (6 months)", [dec["v"]]
+            )
+
+
+@event_rule
+def g3_disclosed_within_7_working_days(f: dict[str, Any], _: Ctx) -> Iterator[dict[str, Any]]:
+    dec, dis = f["decision"], f["disclosure"]
+    if dec and dec["outcome"] == "penalty" and dis and _wd(dec["at"], dis["at"]) > 7:
+        yield finding("G3", f, "penalty decision disclosed more than 7 working days after it", [dec["v"], dis["v"]])
+
+
+# ---- time-driven: a deadline passed with no event, relative to as_of
+@timed_rule
+def b1_stages_present(f: dict[str, Any], ctx: Ctx) -> Iterator[dict[str, Any]]:
+    if not f["archive"] and not f["closure"]:
+        return
+    missing = [s["stage"] for s in stages(f) if not s["present"] and s["required"]]
+    if missing:
+        yield finding("B1", f, "closed case lacks stages: " + ", ".join(missing), [(f["archive"] or f["closure"])["v"]])
+
+
+@timed_rule
+def c12_open_too_long(f: dict[str, Any], ctx: Ctx) -> Iterator[dict[str, Any]]:
+    assert ctx.as_of is not None
+    if not f["decision"] and not f["closure"] and not f["transfer"] and _days_since(f["filed"]["at"], ctx.as_of) > 90:
+        yield finding("C12", f, "no decision 90 days after filing", [1], detected_at=ctx.as_of.isoformat())
+
+
+@timed_rule
+def c13_not_served(f: dict[str, Any], ctx: Ctx) -> Iterator[dict[str, Any]]:
+    assert ctx.as_of is not None
+    dec = f["decision"]
+    if dec and not f["service"]:
+        last, _ = add_working_days(china_date(dt(dec["at"])), 7)
+        if china_date(ctx.as_of) > last:
+            yield finding("C13", f, f"decision not served by {last}", [dec["v"]], detected_at=ctx.as_of.isoformat())
+
+
+@timed_rule
+def g3_not_disclosed(f: dict[str, Any], ctx: Ctx) -> Iterator[dict[str, Any]]:
+    assert ctx.as_of is not None
+    dec = f["decision"]
+    if dec and dec["outcome"] == "penalty" and not f["disclosure"]:
+        last, _ = add_working_days(china_date(dt(dec["at"])), 7)
+        if china_date(ctx.as_of) > last:
+            yield finding(
+                "G3", f, f"penalty decision not disclosed by {last}", [dec["v"]], detected_at=ctx.as_of.isoformat()
+            )
+
+
+@timed_rule
+def b6_preservation_disposed(f: dict[str, Any], ctx: Ctx) -> Iterator[dict[str, Any]]:
+    assert ctx.as_of is not None
+    for a in f["acts"]:
+        if a["type"] != "registration_preservation":
+            continue
+        last, _ = add_working_days(china_date(dt(a["at"])), 7)
+        disposal = next((x for x in f["acts"] if x["type"] == "preservation_disposal" and x["at"] >= a["at"]), None)
+        end = china_date(dt(disposal["at"])) if disposal else china_date(ctx.as_of)
+        if end > last:
+            yield finding(
+                "B6", f, f"preserved evidence not disposed of by {last}", [a["v"]], detected_at=ctx.as_of.isoformat()
+            )
+
+
+@timed_rule
+def e8_sealing_within_30_days(f: dict[str, Any], ctx: Ctx) -> Iterator[dict[str, Any]]:
+    assert ctx.as_of is not None
+    for a in f["acts"]:
+        if a["type"] not in ("sealing", "seizure"):
+            continue
+        release = next((x for x in f["acts"] if x["type"] == "release" and x["at"] >= a["at"]), None)
+        end = dt(release["at"]) if release else ctx.as_of
+        if (china_date(end) - china_date(dt(a["at"]))).days > 30:
+            yield finding("E8", f, f"{a['type']} lasted more than 30 days", [a["v"]], detected_at=ctx.as_of.isoformat())
+
+
+@timed_rule
+def fine_rules(f: dict[str, Any], ctx: Ctx) -> Iterator[dict[str, Any]]:
+    """D2, D6, E3 over the case's fine (the fine's own events)."""
+    assert ctx.as_of is not None
+    fine = (ctx.fines or {}).get((f["decision"] or {}).get("fine_id") or "")
+    if not fine:
+        return
+    fid = fine["fine_id"]
+    today = china_date(ctx.as_of)
+    if fine["due_on"]:
+        due = d_(fine["due_on"])
+        if fine["deferral_until"] and d_(fine["deferral_until"]) > due:
+            due = d_(fine["deferral_until"])
+        late = [p for p in fine["payments"] if china_date(dt(p["at"])) > due]
+        for p in late:
+            yield finding("D2", f, f"paid after the due date {due}", [p["v"]], aggregate_id=fid)
+        if fine["paid_fen"] < fine["amount_fen"] and today > due:
+            yield finding(
+                "D2",
+                f,
+                f"unpaid after the due date {due}",
+                [fine["v"]],
+                aggregate_id=fid,
+                detected_at=ctx.as_of.isoformat(),
+            )
+    for c in fine["cash"]:
+        limit, _ = add_working_days(china_date(dt(c["at"])), 2)
+        handed = china_date(dt(c["handed"]["at"])) if c["handed"] else today
+        if handed > limit:
+            yield finding("D6", f, f"on-the-spot cash not handed to the unit by {limit}", [c["v"]], aggregate_id=fid)
+        if c["handed"]:
+            limit2, _ = add_working_days(china_date(dt(c["handed"]["at"])), 2)
+            dep = china_date(dt(c["deposited"]["at"])) if c["deposited"] else today
+            if dep > limit2:
+                yield finding(
+                    "D6", f, f"cash not deposited at the bank by {limit2}", [c["handed"]["v"]], aggregate_id=fid
+                )
+    if fine["court"] and fine["demand"]:
+        n = _wd(fine["demand"]["at"], fine["court"]["at"])
+        if n < 10:
+            yield finding(
+                "E3",
+                f,
+                f"court application {n} working days after the demand (10 required)",
+                [fine["court"]["v"]],
+                aggregate_id=fid,
+            )
+
+
+# ---- depending on officers' histories: certificates at each act's instant
+def officer_cert(o: dict[str, Any], t: datetime) -> CertState:
+    return certificate_state(
+        [{**c, "valid_from": d_(c["valid_from"]), "valid_until": d_(c["valid_until"])} for c in o["certs"]],
+        [{**v, "on": d_(v["on"])} for v in o["validations"]],
+        [{**s, "at": dt(s["at"])} for s in o["status_changes"]],
+        t,
+    )
+
+
+def acting_checks(f: dict[str, Any], ctx: Ctx) -> Iterator[tuple[dict[str, Any], str, CertState | None]]:
+    """(act, officer id, certificate state at the act) for every officer on every act."""
+    assert ctx.officers is not None
+    acts = (
+        list(f["acts"])
+        + [dict(e, type="evidence") for e in f["evidence"].values()]
+        + [dict(n, type="notice") for n in f["notices"]]
+    )
+    if f["service"] and f["service"]["method"] in ("direct", "on_the_spot"):
+        acts.append(dict(f["service"], type="service"))
+    for a in acts:
+        for oid in a["officers"]:
+            o = ctx.officers.get(oid)
+            yield a, oid, (officer_cert(o, dt(a["at"])) if o and o["kind"] != "auxiliary" else None)
+
+
+@officer_rule
+def a1_a2_a5_a7_certified_officers(f: dict[str, Any], ctx: Ctx) -> Iterator[dict[str, Any]]:
+    assert ctx.officers is not None
+    by_act: dict[int, list[tuple[str, CertState | None]]] = {}
+    acts: dict[int, dict[str, Any]] = {}
+    for a, oid, st in acting_checks(f, ctx):
+        by_act.setdefault(a["v"], []).append((oid, st))
+        acts[a["v"]] = a
+    unit_region = (ctx.unit or {}).get("region", f["region"])
+    for v, officers in by_act.items():
+        a = acts[v]
+        valid = 0
+        for oid, st in officers:
+            if st is None:
+                continue
+            if st.status in ("suspended", "revoked"):
+                yield finding(
+                    "A7", f, f"{a['type']} by an officer whose certificate was {st.status}", [v], officer_id=oid
+                )
+            elif st.status != "valid":
+                yield finding(
+                    "A2", f, f"{a['type']} by an officer without a valid certificate ({st.status})", [v], officer_id=oid
+                )
+            elif not st.covers(f["matter_code"], unit_region):
+                yield finding("A2", f, f"{a['type']} outside the certificate's fields or areas", [v], officer_id=oid)
+            else:
+                valid += 1
+        if all(st is None for _, st in officers):
+            yield finding("A5", f, f"{a['type']} by auxiliary staff only", [v])
+        elif valid < 2 and a["type"] not in ("recheck",):
+            yield finding("A1", f, f"{a['type']} by {valid} certified officer(s); two are required", [v])
+
+
+# ------------------------------------------------------------------ stages (B1)
+def stages(f: dict[str, Any]) -> list[dict[str, Any]]:
+    """The stages the case's path requires, present or not, with their times."""
+    dec = f["decision"]
+    transferred = bool(f["transfer"] and f["transfer"]["approved"])
+    penalty = bool(dec and dec["outcome"] == "penalty")
+    fined = bool(dec and dec.get("fine_id"))
+    review_needed = penalty and (f["major"] or f["complex"] or bool(f["hearing"].get("held")))
+    investigation = [a["at"] for a in f["acts"]] + [e["at"] for e in f["evidence"].values()]
+    out = [
+        ("filing", True, f["filed"]["at"]),
+        ("investigation", True, min(investigation) if investigation else None),
+        ("notice", penalty, f["notices"][0]["at"] if f["notices"] else None),
+        ("review", review_needed, next((r["at"] for r in f["reviews"] if r["result"] == "passed"), None)),
+        ("decision", not transferred, dec["at"] if dec else None),
+        ("service", bool(dec), f["service"]["at"] if f["service"] else None),
+        ("execution", fined, None),
+        ("archive", True, f["archive"]["at"] if f["archive"] else None),
+    ]
+    if transferred:
+        out.insert(4, ("transfer", True, f["transfer"]["at"]))
+    settled = next((e["at"] for e in f["events"] if e["type"] == "FineSettled"), None)
+    result = []
+    for name, required, at in out:
+        if name == "execution":
+            at = settled
+            present = not fined or settled is not None
+        else:
+            present = at is not None
+        result.append({"stage": name, "required": required, "present": present, "at": at})
+    return result
+
+
+# ------------------------------------------------------------------ the projection
+class Audit(SqlProjection):
+    name = "audit"
+    version = 1
+    metadata = metadata
+
+    def apply(self, conn: Connection, items: Sequence[Item]) -> None:
+        cases: dict[str, dict[str, Any] | None] = {}
+        others: dict[tuple[str, str], dict[str, Any] | None] = {}
+        loaded_cases = self._load(
+            conn, case_facts, "case_id", {str(i.event.originator_id) for i in items if isinstance(i.event, Case.Event)}
+        )
+        for i in items:
+            e = i.event
+            key = str(e.originator_id)
+            if isinstance(e, Case.Event):
+                f = cases[key] if key in cases else loaded_cases.get(key)
+                cases[key] = apply_case(f, e)
+                if cases[key] is not None:
+                    cases[key]["_pos"] = i.position  # type: ignore[index]
+            elif isinstance(e, Officer.Event | Fine.Event | Unit.Event):
+                kind, fold, table, col = (
+                    ("officer", apply_officer, officer_facts, "officer_id")
+                    if isinstance(e, Officer.Event)
+                    else ("fine", apply_fine, fine_facts, "fine_id")
+                    if isinstance(e, Fine.Event)
+                    else ("unit", apply_unit, unit_facts, "unit_id")
+                )
+                if (kind, key) not in others:
+                    others[(kind, key)] = self._load(conn, table, col, {key}).get(key)
+                others[(kind, key)] = fold(others[(kind, key)], e)
+        self._save_cases(conn, cases)
+        for (kind, key), f in others.items():
+            if f is None:
+                continue
+            table, col = {
+                "officer": (officer_facts, "officer_id"),
+                "fine": (fine_facts, "fine_id"),
+                "unit": (unit_facts, "unit_id"),
+            }[kind]
+            conn.execute(delete(table).where(table.c[col] == key))
+            row = {col: key, "facts": dumps(f)}
+            if kind in ("officer", "fine"):
+                row["unit_id"] = f["unit_id"]
+            if kind == "fine":
+                row["case_id"] = f["case_id"]
+            conn.execute(table.insert().values(**row))
+
+    @staticmethod
+    def _load(conn: Connection, table: Table, col: str, keys: set[str]) -> dict[str, Any]:
+        if not keys:
+            return {}
+        rows = conn.execute(select(table.c[col], table.c.facts).where(table.c[col].in_(keys)))
+        return {r[0]: orjson.loads(r[1]) for r in rows}
+
+    @staticmethod
+    def _save_cases(conn: Connection, cases: dict[str, dict[str, Any] | None]) -> None:
+        done = {k: f for k, f in cases.items() if f is not None}
+        if not done:
+            return
+        keys = list(done)
+        conn.execute(delete(case_facts).where(case_facts.c.case_id.in_(keys)))
+        conn.execute(delete(findings).where(findings.c.case_id.in_(keys)))
+        conn.execute(
+            case_facts.insert(),
+            [
+                {"case_id": k, "unit_id": f["unit_id"], "facts": dumps(f), "last_position": f.pop("_pos", 0)}
+                for k, f in done.items()
+            ],
+        )
+        rows = []
+        for k, f in done.items():
+            for n, fd in enumerate(run_rules(f, Ctx(), EVENT_RULES)):
+                rows.append(
+                    {
+                        "case_id": k,
+                        "seq": n,
+                        "rule": fd["rule"],
+                        "severity": fd["severity"],
+                        "unit_id": fd["unit_id"],
+                        "officer_id": fd["officer_id"],
+                        "message": fd["message"],
+                        "events": orjson.dumps(fd["events"]).decode(),
+                        "detected_at": fd["detected_at"],
+                    }
+                )
+        if rows:
+            conn.execute(findings.insert(), rows)
+
+
+def run_rules(f: dict[str, Any], ctx: Ctx, rules: Sequence[Rule]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for rule in rules:
+        out.extend(rule(f, ctx))
+    return out
