@@ -1,0 +1,435 @@
+"""Audit rules: a clean case yields no finding; each planted breach yields exactly its
+finding (rule, case, officer, events). On SQLite and PostgreSQL, through the application and
+the projection runner, with the recording clock following the story."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from domain import clock
+from domain.application import Oversight
+from domain.calendar import CHINA
+from domain.principal import SYSTEM, Actor
+from projections import build_runner, reports
+from projections.db import make_engine
+
+D0 = date(2026, 3, 2)  # a Monday
+FULL_CHECKLIST = {k: "ok" for k in ("authority", "qualification", "procedure", "facts", "law",
+                                    "benchmark", "crime")}
+
+
+def t(n: float, hour: int = 10, minute: int = 0) -> datetime:
+    d = D0 + timedelta(days=int(n))
+    return datetime(d.year, d.month, d.day, hour, minute, tzinfo=CHINA)
+
+
+def h(s: str) -> str:
+    return hashlib.sha256(s.encode()).hexdigest()
+
+
+class Story:
+    """A unit with officers, a benchmark and actors; every command is recorded at its own
+    business time (the clock follows the story)."""
+
+    def __init__(self, app: Oversight) -> None:
+        self.app = app
+        self.engine = make_engine(app.store)
+        self.runner = build_runner(app.recorder, app.mapper, self.engine, ["audit"])
+        clock.set_clock(lambda: t(-30))
+        a = SYSTEM
+        self.unit = app.register_unit(a, code="A" + uuid.uuid4().hex[:6], name="n", region="410100",
+                                      matters=["MR-0101"], banks=["BANK"])["id"]
+
+        def officer(name: str, kind: str = "officer") -> str:
+            o = app.register_officer(a, name=name, unit_id=self.unit, kind=kind,
+                                     employment="established", legal_qualification=True)["id"]
+            app.record_exam(a, o, taken_on=date(2024, 11, 1), passed=True, score=90)
+            app.issue_certificate(a, o, number=name, fields=["MR"], areas=["4101"],
+                                  valid_from=date(2025, 1, 1), valid_until=date(2028, 12, 31))
+            app.validate_certificate(a, o, year=2026, passed=True, on=date(2026, 1, 10))
+            return o
+
+        self.zhang, self.li, self.wang = officer("zhang"), officer("li"), officer("wang")
+        self.reviewer = officer("reviewer", "legal_reviewer")
+        self.head, self.head2 = officer("head", "unit_head"), officer("head2", "unit_head")
+        app.publish_benchmark(a, matter_code="MR-0101", version="2025-1", legal_basis="b",
+                              statutory_min="0", statutory_max="200000.00",
+                              tiers=[{"tier": "一般", "min": "0", "max": "50000.00"}],
+                              effective_from=date(2025, 1, 1), published_at=t(-400))
+        self.off = Actor("officer-p", "officer", self.unit, self.zhang)
+        self.hd = Actor("head-p", "unit_head", self.unit, self.head)
+        self.rv = Actor("reviewer-p", "legal_reviewer", self.unit, self.reviewer)
+        self.bank = Actor("bank-p", "bank", bank_code="BANK")
+
+    def at(self, when: datetime) -> None:
+        """Record the next command a few minutes after it happened."""
+        clock.set_clock(lambda: when + timedelta(minutes=5))
+
+    def file(self, **kw: Any) -> str:
+        self.at(kw.get("filed_at", t(0, 9)))
+        body = dict(unit_id=self.unit, case_no="C" + uuid.uuid4().hex[:8], matter_code="MR-0101",
+                    party={"kind": "organisation", "name": "p", "id_number": "1"}, source="inspection",
+                    summary="s", occurred_on=D0 - timedelta(days=10), discovered_on=D0 - timedelta(days=1),
+                    filed_at=t(0, 9), approved_by=self.head, handlers=[self.zhang, self.li],
+                    procedure="general", major=False, complex=False)
+        body.update(kw)
+        return str(self.app.file_case(self.off, **body)["id"])
+
+    def act(self, cid: str, when: datetime, **kw: Any) -> dict[str, Any]:
+        self.at(kw.pop("recorded", when))
+        body = dict(type="inspection", occurred_at=when, officers=[self.zhang, self.li],
+                    certificate_shown=True, record_sha256=h(cid), av=None)
+        body.update(kw)
+        return self.app.record_act(self.off, cid, **body)
+
+    def investigated(self, cid: str) -> str:
+        self.act(cid, t(0, 10))
+        self.at(t(0, 11))
+        return str(self.app.collect_evidence(self.off, cid, kind="physical", description="d",
+                                             sha256=h(cid + "e"), collected_at=t(0, 11),
+                                             officers=[self.zhang, self.li], certificate_shown=True)["evidence_id"])
+
+    def notice(self, cid: str, n: float = 1, hearing: bool = False, amount: str = "20000.00") -> None:
+        self.at(t(n))
+        self.app.serve_notice(self.off, cid, served_at=t(n), officers=[self.zhang, self.li], facts="f",
+                              legal_basis="b", proposed=[{"type": "fine", "amount": amount}],
+                              hearing_right=hearing)
+
+    def decide(self, cid: str, eid: str, n: float = 14, **kw: Any) -> dict[str, Any]:
+        self.at(t(n))
+        body = dict(decision_no="D" + uuid.uuid4().hex[:8], decided_at=t(n), decided_by=self.head,
+                    outcome="penalty", penalties=[{"type": "fine", "amount": "20000.00"}],
+                    legal_basis="b", evidence_ids=[eid], benchmark={"version": "2025-1", "tier": "一般"},
+                    payment={"bank_code": "BANK", "surcharge": True})
+        body.update(kw)
+        return self.app.decide(self.hd, cid, **body)
+
+    def serve(self, cid: str, n: float = 15, method: str = "direct", consent: bool = False) -> None:
+        self.at(t(n))
+        self.app.serve_decision(self.off, cid, served_at=t(n), method=method,
+                                officers=[self.zhang, self.li], party_consent=consent)
+
+    def disclose(self, cid: str, n: float = 16) -> None:
+        self.at(t(n))
+        self.app.disclose(self.off, cid, published_at=t(n), channel="website")
+
+    def pay(self, fine_id: str, n: float = 18) -> None:
+        self.at(t(n))
+        self.app.record_payment(self.bank, fine_id, receipt_no="R" + uuid.uuid4().hex[:8],
+                                amount="20000.00", paid_at=t(n))
+
+    def finish(self, cid: str, n: float = 20) -> None:
+        self.at(t(n))
+        self.app.close_case(self.off, cid, at=t(n), reason="executed")
+        self.at(t(n + 1))
+        self.app.archive_case(self.off, cid, at=t(n + 1), file_sha256=h(cid + "file"))
+
+    def clean_fined_case(self, **kw: Any) -> tuple[str, dict[str, Any]]:
+        cid = self.file(**kw)
+        eid = self.investigated(cid)
+        self.notice(cid)
+        res = self.decide(cid, eid)
+        self.serve(cid)
+        self.disclose(cid)
+        self.pay(res["fine_id"])
+        self.finish(cid)
+        return cid, res
+
+    def findings(self, cid: str, as_of: datetime) -> list[dict[str, Any]]:
+        self.runner.run_until_head()
+        audit = reports.case_audit(self.engine, cid, as_of)
+        assert audit is not None
+        return list(audit["findings"])
+
+
+@pytest.fixture
+def story(oversight: Oversight) -> Iterator[Story]:
+    s = Story(oversight)
+    yield s
+    clock.set_clock(None)
+    s.engine.dispose()
+
+
+def rules(found: list[dict[str, Any]]) -> list[str]:
+    return sorted(f["rule"] for f in found)
+
+
+def test_a_clean_case_yields_no_finding_and_a_full_score(story: Story) -> None:
+    cid, _ = story.clean_fined_case()
+    assert story.findings(cid, t(25)) == []
+    audit = reports.case_audit(story.engine, cid, t(25))
+    assert audit is not None and audit["score"]["total"] == 100
+    assert all(s["present"] for s in audit["stages"] if s["required"])
+
+
+def test_a3_inspection_without_showing_the_certificate(story: Story) -> None:
+    cid = story.file()
+    v = story.act(cid, t(0, 10), certificate_shown=False)["version"]
+    found = story.findings(cid, t(1))
+    assert rules(found) == ["A3"] and found[0]["events"] == [{"aggregate_id": cid, "version": v}]
+
+
+def test_b2_seizure_without_av_record_and_b3_unsigned_record(story: Story) -> None:
+    cid = story.file()
+    sig = {"officers": True, "party": True}
+    v = story.act(cid, t(0, 10), type="seizure", signatures=sig)["version"]
+    story.act(cid, t(2, 10), type="release", signatures=sig)
+    found = story.findings(cid, t(3))
+    assert rules(found) == ["B2"] and found[0]["events"][0]["version"] == v
+    cid2 = story.file()
+    av = {"sha256": h("av"), "start": t(0, 9).isoformat(), "end": t(0, 11).isoformat()}
+    story.act(cid2, t(0, 10), type="on_site_record", av=av, signatures={"officers": True})
+    assert rules(story.findings(cid2, t(1))) == ["B3"]
+
+
+def test_b5_act_recorded_late(story: Story) -> None:
+    cid = story.file()
+    v = story.act(cid, t(0, 10), recorded=t(10, 10))["version"]
+    found = story.findings(cid, t(11))
+    assert rules(found) == ["B5"] and found[0]["events"][0]["version"] == v
+
+
+def test_c2_filed_late_and_c1_time_bar(story: Story) -> None:
+    late = story.file(discovered_on=D0 - timedelta(days=40), occurred_on=D0 - timedelta(days=50))
+    assert rules(story.findings(late, t(1))) == ["C2"]
+    cid, _ = story.clean_fined_case(occurred_on=D0 - timedelta(days=365 * 3), discovered_on=D0 - timedelta(days=1))
+    assert rules(story.findings(cid, t(25))) == ["C1"]
+
+
+def test_c6_decision_after_hearing_not_on_the_hearing_record(story: Story) -> None:
+    cid = story.file(party={"kind": "person", "name": "p", "id_number": "1"})
+    eid = story.investigated(cid)
+    story.notice(cid, hearing=True)
+    story.at(t(2))
+    story.app.request_hearing(story.off, cid, at=t(2))
+    story.at(t(14))
+    held = story.app.hold_hearing(story.off, cid, noticed_at=t(3), held_at=t(14), host_id=story.wang,
+                                  record_sha256=h("hearing"))["version"]
+    story.at(t(15))
+    story.app.legal_review(story.rv, cid, reviewer_id=story.reviewer, at=t(15), result="passed", opinion="o",
+                           checklist=FULL_CHECKLIST)
+    dec = story.decide(cid, eid, n=16)["version"]
+    story.serve(cid, 17)
+    story.disclose(cid, 18)
+    found = story.findings(cid, t(19))
+    assert rules(found) == ["C6"]
+    assert [e["version"] for e in found[0]["events"]] == [held, dec]
+
+
+def test_c9_incomplete_legal_review_names_the_reviewer(story: Story) -> None:
+    cid = story.file(major=True)
+    story.investigated(cid)
+    story.at(t(2))
+    v = story.app.legal_review(story.rv, cid, reviewer_id=story.reviewer, at=t(2), result="passed",
+                               opinion="o", checklist={"authority": "ok"})["version"]
+    found = story.findings(cid, t(3))
+    assert rules(found) == ["C9"]
+    assert found[0]["officer_id"] == story.reviewer and found[0]["events"][0]["version"] == v
+
+
+def test_c12_decided_after_90_days(story: Story) -> None:
+    cid = story.file()
+    eid = story.investigated(cid)
+    story.notice(cid, n=80)
+    fine = story.decide(cid, eid, n=100)["fine_id"]
+    story.serve(cid, 101)
+    story.disclose(cid, 102)
+    story.pay(fine, 103)
+    assert rules(story.findings(cid, t(104))) == ["C12"]
+
+
+def test_c12_open_case_past_90_days_is_found_only_after_the_deadline(story: Story) -> None:
+    cid = story.file()
+    story.investigated(cid)
+    assert story.findings(cid, t(80)) == []
+    assert rules(story.findings(cid, t(95))) == ["C12"]
+
+
+def test_c13_late_service_and_electronic_service_without_consent(story: Story) -> None:
+    cid = story.file()
+    eid = story.investigated(cid)
+    story.notice(cid)
+    story.decide(cid, eid)
+    story.disclose(cid, 15)
+    assert rules(story.findings(cid, t(20))) == []
+    assert rules(story.findings(cid, t(30))) == ["C13"]  # not served by 7 working days
+    story.serve(cid, 31, method="electronic")
+    assert rules(story.findings(cid, t(32))) == ["C13", "C13"]  # late, and without consent
+
+
+def test_c17_no_penalty_without_education(story: Story) -> None:
+    def no_penalty(educate: bool) -> str:
+        cid = story.file()
+        eid = story.investigated(cid)
+        if educate:
+            story.act(cid, t(3), type="education")
+        story.at(t(5))
+        story.app.decide(story.hd, cid, decision_no="N" + cid[:6], decided_at=t(5), decided_by=story.head,
+                         outcome="no_penalty", penalties=[], legal_basis="b", evidence_ids=[eid],
+                         benchmark=None, payment=None)
+        story.serve(cid, 6)
+        story.at(t(7))
+        story.app.close_case(story.off, cid, at=t(7), reason="no_penalty")
+        story.at(t(8))
+        story.app.archive_case(story.off, cid, at=t(8), file_sha256=h(cid))
+        return cid
+
+    assert rules(story.findings(no_penalty(False), t(9))) == ["C17"]
+    assert story.findings(no_penalty(True), t(9)) == []
+
+
+def test_d2_paid_late(story: Story) -> None:
+    cid = story.file()
+    eid = story.investigated(cid)
+    story.notice(cid)
+    res = story.decide(cid, eid)
+    story.serve(cid)
+    story.disclose(cid)
+    story.pay(res["fine_id"], n=40)
+    story.finish(cid, 41)
+    found = story.findings(cid, t(45))
+    assert rules(found) == ["D2"] and found[0]["events"][0]["aggregate_id"] == res["fine_id"]
+
+
+def test_d2_unpaid_after_the_due_date_and_e3_court_too_soon(story: Story) -> None:
+    cid = story.file()
+    eid = story.investigated(cid)
+    story.notice(cid)
+    fine = story.decide(cid, eid)["fine_id"]
+    story.serve(cid)
+    story.disclose(cid)
+    assert story.findings(cid, t(20)) == []
+    assert rules(story.findings(cid, t(40))) == ["D2"]
+    story.at(t(40))
+    story.app.serve_demand(story.off, fine, served_at=t(40))
+    story.at(t(43))
+    story.app.apply_to_court(story.off, fine, at=t(43))
+    # Enforcement means the fine is unpaid past its due date (D2), and the court
+    # application came 3 working days after the demand instead of 10 (E3).
+    assert rules(story.findings(cid, t(44))) == ["D2", "E3"]
+
+
+def test_d6_cash_handed_over_late(story: Story) -> None:
+    cid = story.file(procedure="simplified", party={"kind": "person", "name": "p", "id_number": "1"})
+    eid = story.investigated(cid)
+    story.notice(cid, n=0.5, amount="50.00")
+    story.at(t(1))
+    fine = story.app.decide(story.hd, cid, decision_no="S" + cid[:6], decided_at=t(1), decided_by=story.head,
+                            outcome="penalty", penalties=[{"type": "fine", "amount": "50.00"}],
+                            legal_basis="b", evidence_ids=[eid],
+                            benchmark={"version": "2025-1", "tier": "一般"},
+                            payment={"bank_code": "BANK", "surcharge": False},
+                            officers=[story.zhang, story.li], certificate_shown=True, form_no="F1")["fine_id"]
+    story.serve(cid, 1, method="on_the_spot")
+    story.disclose(cid, 2)
+    story.at(t(1, 12))
+    story.app.collect_on_the_spot(story.off, fine, receipt_no="财" + cid[:6], amount="50.00",
+                                  collected_at=t(1, 12), officers=[story.zhang, story.li],
+                                  remote_area=False, reason=None)
+    story.at(t(9))
+    story.app.hand_over_cash(story.off, fine, at=t(9))
+    story.at(t(10))
+    story.app.deposit_cash(story.bank, fine, at=t(10))
+    story.finish(cid, 11)
+    assert rules(story.findings(cid, t(12))) == ["D6"]
+
+
+def test_e7_seizure_at_night_and_e8_sealing_beyond_30_days(story: Story) -> None:
+    cid = story.file()
+    av = {"sha256": h("av"), "start": t(0, 22).isoformat(), "end": t(0, 23, 59).isoformat()}
+    sig = {"officers": True, "party": True}
+    story.act(cid, t(0, 23), type="seizure", av=av, signatures=sig)
+    story.act(cid, t(3, 10), type="release", signatures=sig)
+    assert rules(story.findings(cid, t(4))) == ["E7"]
+    cid2 = story.file()
+    av2 = {"sha256": h("av2"), "start": t(0, 9).isoformat(), "end": t(0, 11).isoformat()}
+    story.act(cid2, t(0, 10), type="sealing", av=av2, signatures=sig)
+    assert story.findings(cid2, t(20)) == []
+    assert rules(story.findings(cid2, t(40))) == ["E8"]
+
+
+def test_b6_preserved_evidence_not_disposed_of(story: Story) -> None:
+    cid = story.file()
+    story.act(cid, t(0, 10), type="registration_preservation")
+    assert story.findings(cid, t(3)) == []
+    assert rules(story.findings(cid, t(20))) == ["B6"]
+
+
+def test_f2_transfer_decided_late(story: Story) -> None:
+    cid = story.file()
+    story.investigated(cid)
+    story.at(t(10))
+    story.app.report_transfer(story.off, cid, reported_at=t(2), decided_at=t(8), sent_at=t(8, 12),
+                              to="public_security", documents=["transfer_letter", "investigation_report",
+                                                               "seized_items_list", "expert_reports"])
+    # Recorded on day 10 for a report of day 2: also late to the record (B5).
+    assert rules(story.findings(cid, t(11))) == ["B5", "F2"]
+
+
+def test_g3_disclosed_late_or_not_at_all(story: Story) -> None:
+    cid = story.file()
+    eid = story.investigated(cid)
+    story.notice(cid)
+    fine = story.decide(cid, eid)["fine_id"]
+    story.serve(cid)
+    story.pay(fine)
+    assert rules(story.findings(cid, t(30))) == ["G3"]  # not disclosed by 7 working days
+    story.disclose(cid, 31)
+    assert rules(story.findings(cid, t(32))) == ["G3"]  # disclosed, but late
+
+
+def test_h1_every_intervention_is_a_finding(story: Story) -> None:
+    cid = story.file()
+    story.at(t(0, 15))
+    v = story.app.record_intervention(story.off, cid, official="某副县长", position="副县长",
+                                      occurred_at=t(0, 15), channel="phone", content="打招呼")["version"]
+    found = story.findings(cid, t(1))
+    assert rules(found) == ["H1"] and found[0]["events"][0]["version"] == v
+
+
+def test_j1_decision_must_state_the_remedy_periods(story: Story) -> None:
+    cid = story.file()
+    eid = story.investigated(cid)
+    story.notice(cid)
+    story.decide(cid, eid, remedies={"reconsideration_days": 30})
+    story.serve(cid)
+    story.disclose(cid)
+    assert rules(story.findings(cid, t(17))) == ["J1"]
+
+
+def test_b1_closed_case_lacking_stages(story: Story) -> None:
+    cid = story.file()
+    eid = story.investigated(cid)
+    story.notice(cid)
+    story.decide(cid, eid)
+    story.serve(cid)
+    story.disclose(cid)
+    story.at(t(16))
+    story.app.close_case(story.off, cid, at=t(16), reason="executed")
+    found = story.findings(cid, t(17))
+    assert rules(found) == ["B1"] and "execution" in found[0]["message"] and "archive" in found[0]["message"]
+
+
+def test_a7_suspension_recorded_later_with_an_earlier_date(story: Story) -> None:
+    cid = story.file()
+    story.act(cid, t(0, 10), officers=[story.zhang, story.li, story.wang])
+    # Days later the certificate office records wang's suspension from the day before the act.
+    story.at(t(5))
+    story.app.suspend_certificate(SYSTEM, story.wang, at=t(-1), reason="暂扣")
+    found = story.findings(cid, t(6))
+    assert rules(found) == ["A7"] and found[0]["officer_id"] == story.wang
+
+
+def test_a2_failed_validation_recorded_later(story: Story) -> None:
+    cid = story.file()
+    story.act(cid, t(0, 10), officers=[story.zhang, story.li, story.wang])
+    story.at(t(5))
+    story.app.validate_certificate(SYSTEM, story.wang, year=2026, passed=False, on=D0 - timedelta(days=1))
+    found = story.findings(cid, t(6))
+    assert rules(found) == ["A2"] and found[0]["officer_id"] == story.wang
