@@ -172,6 +172,25 @@ def verify(
         raise typer.Exit(1)
 
 
+@cli.command("import")
+def import_(file: Annotated[str, typer.Argument(help="NDJSON, one event a line (README)")], db: Db = None) -> None:
+    """Record histories from an older system, without gates, marked imported."""
+    import json
+
+    from domain.errors import OversightError
+    from domain.principal import SYSTEM
+
+    app = _app(db)
+    try:
+        with open(file, encoding="utf-8") as f:
+            result = app.import_history(SYSTEM, f, os.path.basename(file))
+    except OSError as e:
+        _fail(f"cannot read {file}: {e}")
+    except OversightError as e:
+        _fail(e.message)
+    typer.echo(json.dumps(result))
+
+
 @principals.command("add")
 def principals_add(
     name: Annotated[str, typer.Option("--name")],

@@ -238,3 +238,16 @@ class World:
 @pytest.fixture
 def world(client: TestClient) -> World:
     return World(client)
+
+
+@pytest.fixture
+def story(oversight: Oversight) -> Iterator[Any]:
+    """An audit scenario on this store (tests/story.py); the clock is restored afterwards."""
+    from domain import clock
+
+    from .story import Story
+
+    s = Story(oversight)
+    yield s
+    clock.set_clock(None)
+    s.engine.dispose()
