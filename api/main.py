@@ -56,7 +56,7 @@ def create_app(db_url: str | None = None, admin_token: str | None = None,
     api.state.seal = next(p for p in runner.projections if p.name == "seal")
     errors.install(api)
     for r in (admin.principals, admin.units, admin.officers, admin.benchmarks, cases.router,
-              fines.router, integrity.router, audits.router):
+              fines.router, integrity.router, audits.router, audits.public):
         api.include_router(r)
 
     counts: Counter[tuple[str, int]] = Counter()

@@ -248,17 +248,10 @@ class Fine(Base):
         self._trigger(self.CourtEnforcementApplied, by, at)
 
     def surcharge_fen(self, as_of: datetime) -> int:
-        """D8: 3% a day after the due date, capped at the fine, only if the decision said so;
-        no accrual while a deferral runs."""
-        if not self.surcharge or self.due_on is None or self.outstanding_fen <= 0:
-            return 0
-        start = self.due_on
-        if self.deferral is not None and self.deferral["until"] > start:
-            start = self.deferral["until"]
-        days = (china_date(as_of) - start).days
-        if days <= 0:
-            return 0
-        return min(self.amount_fen, self.outstanding_fen * LAW.surcharge_permille_per_day * days // 1000)
+        return surcharge_fen(
+            applies=self.surcharge, amount_fen=self.amount_fen, outstanding_fen=self.outstanding_fen,
+            due_on=self.due_on, deferral_until=self.deferral["until"] if self.deferral else None,
+            as_of=as_of)
 
     def status(self) -> str:
         if self.outstanding_fen <= 0:
@@ -281,3 +274,17 @@ class Fine(Base):
             "surcharge_applies": self.surcharge, "bank_code": self.bank_code,
             "status": self.status(), "version": self.version,
         }
+
+
+def surcharge_fen(*, applies: bool, amount_fen: int, outstanding_fen: int, due_on: date | None,
+                  deferral_until: date | None, as_of: datetime) -> int:
+    """D8: 3% of the outstanding fine a day after the due date, capped at the fine, only if the
+    decision said so; nothing accrues while an approved deferral runs. Shared by the Fine
+    aggregate and the fine ledger."""
+    if not applies or due_on is None or outstanding_fen <= 0:
+        return 0
+    start = max(due_on, deferral_until) if deferral_until else due_on
+    days = (china_date(as_of) - start).days
+    if days <= 0:
+        return 0
+    return min(amount_fen, outstanding_fen * LAW.surcharge_permille_per_day * days // 1000)

@@ -148,6 +148,7 @@ def apply_case(f: dict[str, Any] | None, e: Any) -> dict[str, Any] | None:
             "matter_code": e.matter_code,
             "region": e.region,
             "party_kind": e.party.get("kind"),
+            "party_name": e.party.get("name"),
             "procedure": e.procedure,
             "major": e.major,
             "complex": e.complex,
@@ -221,13 +222,15 @@ def apply_case(f: dict[str, Any] | None, e: Any) -> dict[str, Any] | None:
             "officers": e.officers,
             "decision_no": e.decision_no,
             "hearing_record_cited": e.hearing_record_cited,
+            "legal_basis": e.legal_basis,
         }
     elif isinstance(e, Case.DecisionServed):
         f["service"] = r | {"method": e.method, "consent": e.party_consent, "officers": e.officers}
     elif isinstance(e, Case.Disclosed):
-        f["disclosure"] = r
+        f["disclosure"] = r | {"channel": e.channel}
+        f["withdrawal"] = None
     elif isinstance(e, Case.DisclosureWithdrawn):
-        f["withdrawal"] = r
+        f["withdrawal"] = r | {"reason": e.reason}
     elif isinstance(e, Case.TransferReported):
         f["transfer"] = r | {
             "decided": e.decided_at.isoformat() if e.decided_at else None,
@@ -355,7 +358,8 @@ def apply_fine(f: dict[str, Any] | None, e: Any) -> dict[str, Any] | None:
 
 def apply_unit(f: dict[str, Any] | None, e: Any) -> dict[str, Any] | None:
     if isinstance(e, Unit.Registered):
-        return {"unit_id": str(e.originator_id), "code": e.code, "region": e.region, "matters": []}
+        return {"unit_id": str(e.originator_id), "code": e.code, "name": e.name, "region": e.region,
+                "matters": []}
     if f is None:
         return None
     if isinstance(e, Unit.PowersListed):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import orjson
@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from domain.money import fen_to_yuan
-from domain.rules import RULES
+from domain.rules import LAW, RULES
 
 from . import audit, scorecard
 from .case_index import CaseIndex
@@ -212,3 +212,202 @@ def to_csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
             [orjson.dumps(r.get(c)).decode() if isinstance(r.get(c), (list, dict)) else r.get(c) for c in columns]
         )
     return buf.getvalue()
+
+
+# ------------------------------------------------------------------ officers (A6, A8, A2)
+def officers_report(engine: Engine, unit_id: str | None, as_of: datetime) -> list[dict[str, Any]]:
+    """Per officer: certificate state as of ``as_of``, expiry, last validation, training hours
+    this year, and acts without a valid certificate."""
+    with engine.connect() as conn:
+        ctx = _context(conn, unit_id)
+        cases = _case_rows(conn, unit_id=unit_id)
+    ctx.as_of = as_of
+    bad_acts: dict[str, int] = {}
+    for f in cases:
+        for fd in audit.run_rules(f, ctx, audit.OFFICER_RULES):
+            if fd["officer_id"]:
+                bad_acts[fd["officer_id"]] = bad_acts.get(fd["officer_id"], 0) + 1
+    out = []
+    today = as_of.astimezone(audit.CHINA).date()
+    for oid, o in sorted((ctx.officers or {}).items(), key=lambda kv: kv[1]["name"]):
+        cert = audit.officer_cert(o, as_of) if o["kind"] != "auxiliary" else None
+        hours = sum(tr["hours"] for tr in o["trainings"] if tr["on"][:4] == str(today.year))
+        findings: list[dict[str, Any]] = []
+        if cert is not None and cert.valid_until and cert.status == "valid" and (cert.valid_until - today).days <= 30:
+            findings.append(
+                {"rule": "A6", "severity": "minor", "message": f"certificate expires on {cert.valid_until}"}
+            )
+        if cert is not None and cert.status == "unvalidated":
+            findings.append({"rule": "A6", "severity": "major", "message": "yearly validation overdue or failed"})
+        required = int(LAW.extra.get("training_hours_per_year", 60))
+        if o["kind"] != "auxiliary" and hours < required:
+            findings.append(
+                {"rule": "A8", "severity": "minor", "message": f"{hours} of {required} training hours in {today.year}"}
+            )
+        for fd in findings:
+            fd["citation"] = RULES[fd["rule"]].citation
+        out.append(
+            {
+                "officer_id": oid,
+                "name": o["name"],
+                "unit_id": o["unit_id"],
+                "kind": o["kind"],
+                "certificate_status": cert.status if cert else "none",
+                "certificate_number": cert.number if cert else None,
+                "valid_until": cert.valid_until.isoformat() if cert and cert.valid_until else None,
+                "last_validation": cert.last_validation.isoformat() if cert and cert.last_validation else None,
+                "training_hours": hours,
+                "acts_without_valid_certificate": bad_acts.get(oid, 0),
+                "findings": findings,
+            }
+        )
+    return out
+
+
+def officer_acts(engine: Engine, officer_id: str) -> dict[str, Any] | None:
+    """Each act of the officer: case, time, type, certificate state at that instant."""
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(audit.officer_facts.c.unit_id).where(audit.officer_facts.c.officer_id == officer_id)
+        ).first()
+        if row is None:
+            return None
+        unit_id = row[0]
+        ctx = _context(conn, unit_id)
+        cases = _case_rows(conn, unit_id=unit_id)
+    acts = []
+    for f in cases:
+        for a, oid, st in audit.acting_checks(f, ctx):
+            if oid == officer_id:
+                acts.append(
+                    {
+                        "case_id": f["case_id"],
+                        "case_no": f["case_no"],
+                        "type": a["type"],
+                        "at": a["at"],
+                        "version": a["v"],
+                        "certificate_status": st.status if st else "auxiliary",
+                    }
+                )
+    acts.sort(key=lambda x: x["at"])
+    return {"officer_id": officer_id, "unit_id": unit_id, "acts": acts}
+
+
+# ------------------------------------------------------------------ fines (D1–D10)
+def fines_report(engine: Engine, unit_id: str | None, as_of: datetime) -> dict[str, Any]:
+    """Per unit and per fine: decided, paid, outstanding, overdue, surcharge (D8), on-the-spot
+    cash not yet handed over or deposited (D6)."""
+    from domain.fine import surcharge_fen
+
+    with engine.connect() as conn:
+        ctx = _context(conn, unit_id)
+        units = _units(conn)
+    today = as_of.astimezone(audit.CHINA).date()
+    per_fine = []
+    for fid, f in (ctx.fines or {}).items():
+        outstanding = f["amount_fen"] - f["paid_fen"]
+        due = date.fromisoformat(f["due_on"]) if f["due_on"] else None
+        defer = date.fromisoformat(f["deferral_until"]) if f["deferral_until"] else None
+        overdue = bool(due and outstanding > 0 and today > max(due, defer or due))
+        sur = surcharge_fen(
+            applies=f["surcharge"],
+            amount_fen=f["amount_fen"],
+            outstanding_fen=outstanding,
+            due_on=due,
+            deferral_until=defer,
+            as_of=as_of,
+        )
+        cash_pending = sum(c["amount_fen"] for c in f["cash"] if not c["deposited"])
+        per_fine.append(
+            {
+                "fine_id": fid,
+                "case_id": f["case_id"],
+                "unit_id": f["unit_id"],
+                "decision_no": f["decision_no"],
+                "bank": f["bank"],
+                "amount": fen_to_yuan(f["amount_fen"]),
+                "paid": fen_to_yuan(f["paid_fen"]),
+                "outstanding": fen_to_yuan(outstanding),
+                "due_on": f["due_on"],
+                "overdue": overdue,
+                "surcharge": fen_to_yuan(sur),
+                "cash_not_deposited": fen_to_yuan(cash_pending),
+                "_fen": (f["amount_fen"], f["paid_fen"], outstanding, sur, cash_pending, overdue),
+            }
+        )
+    by_unit: dict[str, dict[str, Any]] = {}
+    for x in per_fine:
+        a, p, o, s, c, od = x.pop("_fen")
+        u = by_unit.setdefault(
+            x["unit_id"],
+            {
+                "unit_id": x["unit_id"],
+                "unit_code": units.get(x["unit_id"], {}).get("code"),
+                "fines": 0,
+                "decided": 0,
+                "paid": 0,
+                "outstanding": 0,
+                "overdue": 0,
+                "surcharge": 0,
+                "cash_not_deposited": 0,
+            },
+        )
+        u["fines"] += 1
+        u["decided"] += a
+        u["paid"] += p
+        u["outstanding"] += o
+        u["overdue"] += o if od else 0
+        u["surcharge"] += s
+        u["cash_not_deposited"] += c
+    for u in by_unit.values():
+        for k in ("decided", "paid", "outstanding", "overdue", "surcharge", "cash_not_deposited"):
+            u[k] = fen_to_yuan(u[k])
+    return {
+        "as_of": as_of.isoformat(),
+        "units": list(by_unit.values()),
+        "fines": sorted(per_fine, key=lambda x: x["decision_no"]),
+    }
+
+
+# ------------------------------------------------------------------ public disclosure (G5)
+def _mask(name: str) -> str:
+    return name[:1] + "*" * max(1, len(name) - 1) if name else ""
+
+
+def public_disclosures(engine: Engine, limit: int = 50, cursor: int | None = None) -> dict[str, Any]:
+    """Disclosed, not withdrawn penalty decisions, redacted (G5): a person's name is masked and
+    no identity number, address or phone is ever published."""
+    with engine.connect() as conn:
+        units = _units(conn)
+        rows = _case_rows(conn)
+    items = []
+    for f in rows:
+        dis, dec = f.get("disclosure"), f.get("decision")
+        if not dis or not dec or f.get("withdrawal"):
+            continue
+        person = f.get("party_kind") == "person"
+        unit = units.get(f["unit_id"], {})
+        items.append(
+            {
+                "decision_no": dec["decision_no"],
+                "unit": unit.get("name"),
+                "unit_code": unit.get("code"),
+                "matter_code": f["matter_code"],
+                "party": {
+                    "kind": f.get("party_kind"),
+                    "name": _mask(f.get("party_name") or "") if person else f.get("party_name"),
+                },
+                "outcome": dec["outcome"],
+                "penalties": [
+                    {"type": p["type"], **({"amount": fen_to_yuan(p["amount_fen"])} if p.get("amount_fen") else {})}
+                    for p in dec["penalties"]
+                ],
+                "legal_basis": dec.get("legal_basis"),
+                "decided_at": dec["at"],
+                "published_at": dis["at"],
+            }
+        )
+    items.sort(key=lambda x: (x["published_at"], x["decision_no"]))
+    start = cursor or 0
+    page = items[start : start + limit]
+    return {"items": page, "next_cursor": str(start + limit) if start + limit < len(items) else None}

@@ -1,0 +1,128 @@
+"""Reports: officers (A6, A8), an officer's acts, the fine ledger (D8), public disclosure (G5),
+CSV, and who may read what."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+from fastapi.testclient import TestClient
+
+from domain.principal import SYSTEM
+from projections import reports
+
+from .conftest import World, at, day
+from .story import Story, t
+
+
+def test_officer_report_shows_certificate_states_training_and_expiry(story: Story) -> None:
+    s = story
+    s.app.record_training(SYSTEM, s.zhang, on=date(2026, 2, 1), hours=60, topic="行政处罚法")
+    s.app.suspend_certificate(SYSTEM, s.li, at=t(-5), reason="暂扣")
+    s.runner.run_until_head()
+    rows = {r["officer_id"]: r for r in reports.officers_report(s.engine, s.unit, t(0))}
+    assert rows[s.zhang]["certificate_status"] == "valid" and rows[s.zhang]["training_hours"] == 60
+    assert not [f for f in rows[s.zhang]["findings"] if f["rule"] == "A8"]
+    assert rows[s.li]["certificate_status"] == "suspended"
+    assert [f["rule"] for f in rows[s.wang]["findings"]] == ["A8"]  # no training this year
+    # 30 days before expiry (2028-12-31) the certificate is reported (A6).
+    late = {r["officer_id"]: r for r in reports.officers_report(s.engine, s.unit, t(1016))}
+    assert "A6" in [f["rule"] for f in late[s.zhang]["findings"]]
+
+
+def test_officer_acts_carry_the_certificate_state_at_each_instant(story: Story) -> None:
+    s = story
+    cid = s.file()
+    s.act(cid, t(0, 10), officers=[s.zhang, s.li, s.wang])
+    s.at(t(3))
+    s.app.suspend_certificate(SYSTEM, s.wang, at=t(1), reason="暂扣")
+    s.at(t(4))
+    s.app.reinstate_certificate(SYSTEM, s.wang, at=t(4), reason="恢复")
+    s.act(cid, t(5, 10), officers=[s.zhang, s.wang])
+    s.runner.run_until_head()
+    acts = reports.officer_acts(s.engine, s.wang)
+    assert acts is not None
+    assert [a["certificate_status"] for a in acts["acts"]] == ["valid", "valid"]
+    s.at(t(6))
+    s.app.suspend_certificate(SYSTEM, s.wang, at=t(5), reason="追溯暂扣")
+    s.runner.run_until_head()
+    acts = reports.officer_acts(s.engine, s.wang)
+    assert acts is not None and [a["certificate_status"] for a in acts["acts"]] == ["valid", "suspended"]
+
+
+def test_fine_ledger_accrues_the_surcharge_after_the_due_date(story: Story) -> None:
+    s = story
+    cid = s.file()
+    eid = s.investigated(cid)
+    s.notice(cid)
+    fine = s.decide(cid, eid)["fine_id"]
+    s.serve(cid)  # day 15: due on day 30 (15 calendar days)
+    s.runner.run_until_head()
+    before = reports.fines_report(s.engine, s.unit, t(30))
+    assert before["fines"][0]["surcharge"] == "0.00" and not before["fines"][0]["overdue"]
+    after = reports.fines_report(s.engine, s.unit, t(32))
+    row = after["fines"][0]
+    # 3% a day of 20,000 yuan for 2 days = 1,200 yuan.
+    assert (row["fine_id"], row["overdue"], row["surcharge"]) == (fine, True, "1200.00")
+    capped = reports.fines_report(s.engine, s.unit, t(200))["fines"][0]
+    assert capped["surcharge"] == "20000.00"  # capped at the fine
+    unit = after["units"][0]
+    assert (unit["decided"], unit["paid"], unit["outstanding"], unit["overdue"]) == (
+        "20000.00", "0.00", "20000.00", "20000.00")
+    assert s.app.get_fine(SYSTEM, fine, t(32))["surcharge"] == "1200.00"  # the same rule
+
+
+def test_public_disclosure_is_redacted_and_withdrawals_disappear(world: World) -> None:
+    w, c = world, world.c
+    cid = w.file(party={"kind": "person", "name": "张三丰", "id_number": "410102199001011234",
+                        "address": "郑州市某路1号", "phone": "13800000000"})
+    eid = w.evidence(cid)
+    w.notice(cid, amount="5000.00")  # below a person's hearing threshold
+    w.post(f"/v1/cases/{cid}/decision", w.head_h, w.decision_body(eid, amount="5000.00"))
+    w.post(f"/v1/cases/{cid}/service", w.officer_h, {"served_at": at(day(15)), "method": "direct",
+                                                      "officers": [w.zhang, w.li]})
+    pos = w.post(f"/v1/cases/{cid}/disclosures", w.officer_h, {"published_at": at(day(16)),
+                                                               "channel": "website"})["position"]
+    r = c.get("/v1/public/disclosures", params={"min_position": pos})
+    assert r.status_code == 200
+    text = r.text
+    assert "张**" in text and "张三丰" not in text
+    assert "410102199001011234" not in text and "13800000000" not in text and "某路" not in text
+    item = r.json()["items"][0]
+    assert item["penalties"] == [{"type": "fine", "amount": "5000.00"}]
+    pos = w.post(f"/v1/cases/{cid}/disclosure-withdrawals", w.officer_h,
+                 {"at": at(day(17)), "reason": "决定被撤销"})["position"]
+    assert c.get("/v1/public/disclosures", params={"min_position": pos}).json()["items"] == []
+
+
+def test_audit_routes_scope_and_csv(client: TestClient) -> None:
+    a, b = World(client), World(client, benchmark=False)
+    cid = a.file()
+    pos = a.post(f"/v1/cases/{cid}/interventions", a.officer_h, {
+        "official": "某领导", "position": "副市长", "occurred_at": at(day(0)), "channel": "phone",
+        "content": "过问"})["position"]
+    q = {"min_position": pos}
+    # Auditors see every unit; a unit head only their own; an officer no audit report.
+    found = client.get("/v1/audits/findings", params=q | {"rule": "H1"}, headers=a.auditor_h).json()["items"]
+    assert [(f["case_id"], f["rule"]) for f in found] == [(cid, "H1")]
+    assert client.get("/v1/audits/findings", params=q | {"unit_id": a.unit_id}, headers=b.head_h).status_code == 403
+    assert client.get("/v1/audits/findings", params=q, headers=b.head_h).json()["items"] == []
+    assert client.get("/v1/audits/findings", params=q, headers=a.officer_h).status_code == 403
+    # CSV of the same list.
+    r = client.get("/v1/audits/findings", params=q | {"rule": "H1", "format": "csv"}, headers=a.auditor_h)
+    assert r.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert [(x["case_id"], x["rule"]) for x in rows] == [(cid, "H1")]
+    # The case audit and the unit's scorecard.
+    audit = client.get(f"/v1/audits/cases/{cid}", params=q, headers=a.head_h).json()
+    assert audit["stages"][0] == {"stage": "filing", "present": True, "at": audit["stages"][0]["at"],
+                                  "required": True}
+    assert client.get(f"/v1/audits/cases/{cid}", params=q, headers=b.head_h).status_code == 403
+    card = client.get(f"/v1/audits/units/{a.unit_id}/scorecard", params=q, headers=a.auditor_h).json()
+    assert card["cases"] == []  # no closed case yet
+    officers = client.get("/v1/audits/officers", params=q | {"unit_id": a.unit_id}, headers=a.auditor_h).json()
+    status = {o["officer_id"]: o["certificate_status"] for o in officers["items"]}
+    assert status[a.expired] == "expired" and status[a.suspended] == "suspended" and status[a.zhang] == "valid"
+    fines = client.get("/v1/audits/fines", params=q | {"format": "csv"}, headers=a.auditor_h)
+    assert fines.status_code == 200 and fines.text.startswith("fine_id,")
