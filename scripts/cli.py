@@ -191,6 +191,48 @@ def import_(file: Annotated[str, typer.Argument(help="NDJSON, one event a line (
     typer.echo(json.dumps(result))
 
 
+@cli.command()
+def report(
+    name: Annotated[str, typer.Argument(help="findings | officers | fines")],
+    db: Db = None,
+    fmt: Annotated[str, typer.Option("--format", help="table or csv")] = "table",
+    unit: Annotated[str | None, typer.Option("--unit")] = None,
+    rule: Annotated[str | None, typer.Option("--rule")] = None,
+) -> None:
+    """Print a report from the read tables (brought up to date first)."""
+    from datetime import datetime
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from domain.calendar import CHINA
+    from projections import reports
+
+    if name not in ("findings", "officers", "fines") or fmt not in ("table", "csv"):
+        _fail("report findings|officers|fines [--format table|csv]")
+    app = _app(db)
+    runner = _runner(app, ["audit"])
+    runner.run_until_head()
+    now = datetime.now(CHINA)
+    if name == "findings":
+        rows = reports.findings_report(runner.engine, as_of=now, unit_id=unit, rule=rule)
+        cols = ["rule", "severity", "case_id", "officer_id", "message", "citation", "detected_at"]
+    elif name == "officers":
+        rows = reports.officers_report(runner.engine, unit, now)
+        cols = ["officer_id", "name", "kind", "certificate_status", "valid_until", "last_validation",
+                "training_hours", "acts_without_valid_certificate"]
+    else:
+        rows = reports.fines_report(runner.engine, unit, now)["fines"]
+        cols = ["decision_no", "bank", "amount", "paid", "outstanding", "due_on", "overdue", "surcharge"]
+    if fmt == "csv":
+        sys.stdout.write(reports.to_csv(rows, cols))
+        return
+    table = Table(*cols, title=f"{name} ({len(rows)})")
+    for r in rows:
+        table.add_row(*[str(r.get(c, "")) for c in cols])
+    Console().print(table)
+
+
 @principals.command("add")
 def principals_add(
     name: Annotated[str, typer.Option("--name")],
