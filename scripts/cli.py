@@ -94,12 +94,17 @@ def project(
     db: Db = None,
     only: Annotated[list[str] | None, typer.Option("--only", help="projection name")] = None,
     poll: Annotated[float, typer.Option("--poll", help="seconds between polls when idle")] = 0.5,
+    until_head: Annotated[bool, typer.Option("--until-head", help="stop once caught up")] = False,
 ) -> None:
     """Run projection workers only (each follows the log from its own tracked position)."""
     import signal
 
     app = _app(db)
     runner = _runner(app, only)
+    if until_head:
+        runner.run_until_head()
+        typer.echo(f"caught up: {runner.positions()}")
+        return
     signal.signal(signal.SIGTERM, lambda *_: runner.stopping.set())
     typer.echo(f"projecting {', '.join(p.name for p in runner.projections)} from {runner.positions()}")
     try:
