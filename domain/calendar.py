@@ -8,6 +8,7 @@ weekends, 调休). Outside the years it knows, Monday–Friday is assumed and th
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
@@ -22,8 +23,9 @@ def china_date(t: datetime) -> date:
     return t.astimezone(CHINA).date()
 
 
+@lru_cache(maxsize=8192)
 def is_workday(d: date) -> tuple[bool, bool]:
-    """(is a working day, approximate) for a China date."""
+    """(is a working day, approximate) for a China date (cached: the calendar is fixed)."""
     try:
         return bool(chinese_calendar.is_workday(d)), False
     except NotImplementedError:
@@ -44,12 +46,14 @@ def add_working_days(start: date, n: int) -> tuple[date, bool]:
     return d, approx
 
 
-def working_days_between(start: date, end: date) -> tuple[int, bool]:
-    """Working days after ``start`` up to and including ``end`` (0 if end <= start)."""
+def working_days_between(start: date, end: date, stop_after: int | None = None) -> tuple[int, bool]:
+    """Working days after ``start`` up to and including ``end`` (0 if end <= start).
+    With ``stop_after``, counting stops once the count exceeds it (enough to know a bound
+    was passed)."""
     n = 0
     approx = False
     d = start
-    while d < end:
+    while d < end and (stop_after is None or n <= stop_after):
         d += timedelta(days=1)
         work, a = is_workday(d)
         approx = approx or a

@@ -466,7 +466,8 @@ def b5_recorded_promptly(f: dict[str, Any], _: Ctx) -> Iterator[dict[str, Any]]:
     bound = int(LAW.extra.get("b5_working_days", 3))
     for e in f["events"]:
         at, rec = dt(e["at"]), dt(e["rec"])
-        if (rec - at).days > bound and working_days_between(china_date(at), china_date(rec))[0] > bound:
+        late = (rec - at).days > bound
+        if late and working_days_between(china_date(at), china_date(rec), stop_after=bound)[0] > bound:
             yield finding("B5", f, f"{e['type']} recorded {(rec - at).days} days after it happened", [e["v"]])
 
 

@@ -117,7 +117,7 @@ def project(
 def rebuild(
     name: Annotated[str | None, typer.Argument(help="one projection (default: all)")] = None,
     db: Db = None,
-    page_size: Annotated[int, typer.Option("--page-size")] = 2000,
+    page_size: Annotated[int, typer.Option("--page-size")] = 10000,
 ) -> None:
     """Rebuild read tables from position 0, with a progress bar (events/s, ETA)."""
     from rich.progress import (
