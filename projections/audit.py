@@ -464,6 +464,8 @@ def b3_on_site_record_signed(f: dict[str, Any], _: Ctx) -> Iterator[dict[str, An
 @event_rule
 def b5_recorded_promptly(f: dict[str, Any], _: Ctx) -> Iterator[dict[str, Any]]:
     bound = int(LAW.extra.get("b5_working_days", 3))
+    if f.get("imported"):
+        return  # the old system's recording times are unknown: the import time is not one
     for e in f["events"]:
         at, rec = dt(e["at"]), dt(e["rec"])
         late = (rec - at).days > bound

@@ -66,7 +66,7 @@ def serve(
 
 
 @cli.command()
-def demo(db: Db = None, cases: Annotated[int, typer.Option("--cases")] = 6) -> None:
+def demo(db: Db = None, cases: Annotated[int, typer.Option("--cases")] = 40) -> None:
     """Load the demo dataset and print one token per role."""
     from scripts.demo import load_demo
 

@@ -1,148 +1,777 @@
-"""Demo data: units, officers with certificates in every state, a benchmark, and cases on
-several paths, recorded through the application service (so every gate runs)."""
+"""Demo data at any scale: several units and matters; officers whose certificates expire or
+are revoked mid-year; cases on every path; fines paid early, late and never; and planted
+breaches of the audit rules, each recorded in a manifest so a test can prove that every
+planted breach is found and nothing else is. Everything goes through the application
+service (so every gate runs) at its own business time (the recording clock follows the story),
+except the imported histories, which break gate rules on purpose.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import json
+import uuid
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from domain import clock
 from domain.application import Oversight
-from domain.calendar import CHINA
-from domain.principal import SYSTEM
+from domain.calendar import CHINA, is_workday
+from domain.principal import SYSTEM, Actor
 
-ROLES = ("admin", "officer", "unit_head", "legal_reviewer", "bank", "supervisor", "auditor")
-
-
-def h(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
+D0 = date(2026, 3, 2)  # a Monday
+FULL_CHECKLIST = {k: "ok" for k in ("authority", "qualification", "procedure", "facts", "law", "benchmark", "crime")}
+DEMO_AS_OF = datetime(2026, 11, 20, 10, tzinfo=CHINA)
 
 
-def t(day: date, hour: int = 10) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, tzinfo=CHINA)
+def t(n: float, hour: int = 10, minute: int = 0, base: date = D0) -> datetime:
+    d = base + timedelta(days=int(n))
+    return datetime(d.year, d.month, d.day, hour, minute, tzinfo=CHINA)
 
 
-def load_demo(app: Oversight, cases: int = 6) -> dict[str, Any]:
-    """Load the demo dataset; returns {"tokens": {role: token}, "unit_id", "cases": [...]}."""
-    a = SYSTEM
-    unit = app.register_unit(a, code="410100-SJ", name="郑州市市场监督管理局", region="410100",
-                             matters=["MR-0101", "MR-0202"], banks=["ICBC-ZZ"])
-    uid = unit["id"]
+def h(s: str) -> str:
+    return hashlib.sha256(s.encode()).hexdigest()
 
-    def officer(name: str, kind: str = "officer", employment: str = "established",
-                legal: bool = False, cert: str | None = "valid") -> str:
-        o = app.register_officer(a, name=name, unit_id=uid, kind=kind, employment=employment,
-                                 legal_qualification=legal)["id"]
-        if cert is None or kind == "auxiliary" or employment != "established":
-            return o
-        app.record_exam(a, o, taken_on=date(2024, 11, 1), passed=True, score=85)
-        until = date(2026, 6, 30) if cert == "expired" else date(2028, 12, 31)
-        app.issue_certificate(a, o, number=f"豫执{h(name)[:6]}", fields=["MR"], areas=["4101"],
-                              valid_from=date(2025, 1, 1), valid_until=until)
-        app.validate_certificate(a, o, year=2026, passed=True, on=date(2026, 1, 10))
-        if cert == "suspended":
-            app.suspend_certificate(a, o, at=t(date(2026, 9, 1)), reason="涉嫌违纪，暂扣证件")
-        if cert == "revoked":
-            app.revoke_qualification(a, o, at=t(date(2026, 8, 1)), reason="取消执法资格")
-        return o
 
-    zhang, li = officer("张伟"), officer("李娜")
-    wang = officer("王强")
-    aux = officer("赵敏（辅助）", kind="auxiliary", employment="contract", cert=None)
-    officer("陈刚（证件过期）", cert="expired")
-    officer("刘洋（暂扣）", cert="suspended")
-    officer("周杰（取消资格）", cert="revoked")
-    reviewer = officer("孙丽（法制审核）", kind="legal_reviewer", legal=True)
-    head = officer("吴军（负责人）", kind="unit_head")
-    head2 = officer("郑华（副局长）", kind="unit_head")
-    app.publish_benchmark(
-        a, matter_code="MR-0101", version="2025-1", legal_basis="《产品质量法》第四十九条",
-        statutory_min="0", statutory_max="200000.00",
-        tiers=[{"tier": "轻微", "min": "0", "max": "5000.00"},
-               {"tier": "一般", "min": "5000.00", "max": "50000.00"},
-               {"tier": "严重", "min": "50000.00", "max": "200000.00"}],
-        effective_from=date(2025, 1, 1), published_at=t(date(2024, 12, 20)))
+class UnitStory:
+    """A unit with officers (and, for the first unit of a store, the benchmarks); commands are
+    recorded at their own business time. Day numbers are counted from ``base``."""
 
-    tokens = {"admin": app.grant_principal(a, name="demo admin", role="admin")["token"]}
-    for role, oid in (("officer", zhang), ("unit_head", head), ("legal_reviewer", reviewer)):
-        tokens[role] = app.grant_principal(a, name=f"demo {role}", role=role, unit_id=uid,
-                                           officer_id=oid)["token"]
-    tokens["bank"] = app.grant_principal(a, name="ICBC 郑州分行", role="bank",
-                                         bank_code="ICBC-ZZ")["token"]
-    for role in ("supervisor", "auditor"):
-        tokens[role] = app.grant_principal(a, name=f"demo {role}", role=role)["token"]
+    def __init__(
+        self,
+        app: Oversight,
+        code: str | None = None,
+        region: str = "410100",
+        areas: tuple[str, ...] = ("4101",),
+        bank: str = "BANK",
+        matters: tuple[str, ...] = ("MR-0101",),
+        benchmarks: bool = True,
+        name: str = "测试市场监管局",
+    ) -> None:
+        from projections import build_runner
+        from projections.db import make_engine
 
-    from domain.principal import Actor
-    off = Actor(id="demo-officer", role="officer", unit_id=uid, officer_id=zhang)
-    hd = Actor(id="demo-head", role="unit_head", unit_id=uid, officer_id=head)
-    rv = Actor(id="demo-reviewer", role="legal_reviewer", unit_id=uid, officer_id=reviewer)
-    bank = Actor(id="demo-bank", role="bank", bank_code="ICBC-ZZ")
-    made: list[str] = []
-    start = date(2026, 3, 2)
-    for i in range(cases):
-        day = start + timedelta(days=14 * (i % 12))
-        while day.weekday() >= 5:
-            day += timedelta(days=1)
-        path = ("paid", "no_penalty", "transfer", "major", "open", "paid")[i % 6]
-        cid = app.file_case(
-            off, unit_id=uid, case_no=f"郑市监立〔2026〕{i + 1:04d}号", matter_code="MR-0101",
-            party={"kind": "organisation", "name": f"某商贸有限公司{i + 1}",
-                   "id_number": f"91410100MA{i:08d}"},
-            source="inspection", summary="销售不合格产品", occurred_on=day - timedelta(days=20),
-            discovered_on=day - timedelta(days=2), filed_at=t(day, 9), approved_by=head,
-            handlers=[zhang, li], procedure="general", major=path == "major", complex=False,
+        self.app = app
+        self.base = D0
+        self.engine = make_engine(app.store)
+        self.runner = build_runner(app.recorder, app.mapper, self.engine, ["audit"])
+        self.areas = list(areas)
+        self.bank_code = bank
+        self.matter = matters[0]
+        clock.set_clock(lambda: t(-60))
+        a = SYSTEM
+        self.unit = app.register_unit(
+            a, code=code or "A" + uuid.uuid4().hex[:6], name=name, region=region, matters=list(matters), banks=[bank]
         )["id"]
-        made.append(cid)
-        app.record_act(off, cid, type="inspection", occurred_at=t(day, 10), officers=[zhang, li, aux],
-                       certificate_shown=True, record_sha256=h(f"record{i}"), av=None)
-        ev = app.collect_evidence(off, cid, kind="physical", description="抽样产品",
-                                  sha256=h(f"evidence{i}"), collected_at=t(day, 11),
-                                  officers=[zhang, li], certificate_shown=True)["evidence_id"]
-        if path == "open":
-            continue
-        if path == "transfer":
-            app.report_transfer(off, cid, reported_at=t(day + timedelta(days=3)),
-                                decided_at=t(day + timedelta(days=4)),
-                                sent_at=t(day + timedelta(days=4), 15), to="public_security",
-                                documents=["transfer_letter", "investigation_report",
-                                           "seized_items_list", "expert_reports"])
-            app.close_case(off, cid, at=t(day + timedelta(days=10)), reason="transferred")
-            continue
-        if path == "no_penalty":
-            app.decide(hd, cid, decision_no=f"郑市监不罚〔2026〕{i + 1}号",
-                       decided_at=t(day + timedelta(days=7)), decided_by=head,
-                       outcome="no_penalty", penalties=[], legal_basis="《行政处罚法》第三十三条",
-                       evidence_ids=[ev], benchmark=None, payment=None)
-            app.serve_decision(off, cid, served_at=t(day + timedelta(days=8)), method="direct",
-                               officers=[zhang, li])
-            app.close_case(off, cid, at=t(day + timedelta(days=9)), reason="no_penalty")
-            continue
-        notice_day = day + timedelta(days=7)
-        while notice_day.weekday() >= 5:
-            notice_day += timedelta(days=1)
-        app.serve_notice(off, cid, served_at=t(notice_day), officers=[zhang, li],
-                         facts="销售不合格产品", legal_basis="《产品质量法》第四十九条",
-                         proposed=[{"type": "fine", "amount": "20000.00"}], hearing_right=False)
-        decide_day = notice_day + timedelta(days=14)
-        if path == "major":
-            app.legal_review(rv, cid, reviewer_id=reviewer, at=t(decide_day - timedelta(days=3)),
-                             result="passed", opinion="事实清楚，证据确凿，程序合法")
-            app.hold_discussion(hd, cid, held_at=t(decide_day - timedelta(days=2)),
-                                attendees=[head, head2], minutes_sha256=h(f"minutes{i}"),
-                                conclusion="同意处罚")
-        res = app.decide(hd, cid, decision_no=f"郑市监罚〔2026〕{i + 1}号",
-                         decided_at=t(decide_day), decided_by=head, outcome="penalty",
-                         penalties=[{"type": "fine", "amount": "20000.00"}],
-                         legal_basis="《产品质量法》第四十九条", evidence_ids=[ev],
-                         benchmark={"version": "2025-1", "tier": "一般"},
-                         payment={"bank_code": "ICBC-ZZ", "surcharge": True})
-        app.serve_decision(off, cid, served_at=t(decide_day + timedelta(days=1)), method="direct",
-                           officers=[zhang, li])
-        if path == "paid":
-            app.record_payment(bank, res["fine_id"], receipt_no=f"ICBC{i:06d}", amount="20000.00",
-                               paid_at=t(decide_day + timedelta(days=5)))
-            app.close_case(off, cid, at=t(decide_day + timedelta(days=6)), reason="executed")
-            app.archive_case(off, cid, at=t(decide_day + timedelta(days=7)),
-                             file_sha256=h(f"file{i}"))
-    return {"tokens": tokens, "unit_id": uid, "cases": made,
-            "officers": {"zhang": zhang, "li": li, "wang": wang, "auxiliary": aux, "head_id": head}}
+        self.zhang, self.li, self.wang = self.officer("张伟"), self.officer("李娜"), self.officer("王强")
+        self.reviewer = self.officer("孙丽（法制审核）", "legal_reviewer")
+        self.head, self.head2 = self.officer("吴军（负责人）", "unit_head"), self.officer("郑华", "unit_head")
+        if benchmarks:
+            for m in matters:
+                app.publish_benchmark(
+                    a,
+                    matter_code=m,
+                    version="2025-1",
+                    legal_basis="《产品质量法》第四十九条",
+                    statutory_min="0",
+                    statutory_max="200000.00",
+                    tiers=[
+                        {"tier": "一般", "min": "0", "max": "50000.00"},
+                        {"tier": "严重", "min": "50000.00", "max": "200000.00"},
+                    ],
+                    effective_from=date(2025, 1, 1),
+                    published_at=t(-400),
+                )
+        self.off = Actor("officer-p", "officer", self.unit, self.zhang)
+        self.hd = Actor("head-p", "unit_head", self.unit, self.head)
+        self.rv = Actor("reviewer-p", "legal_reviewer", self.unit, self.reviewer)
+        self.bank = Actor("bank-p", "bank", bank_code=bank)
+
+    def officer(
+        self, name: str, kind: str = "officer", until: date = date(2028, 12, 31), employment: str = "established"
+    ) -> str:
+        a = SYSTEM
+        o = self.app.register_officer(
+            a, name=name, unit_id=self.unit, kind=kind, employment=employment, legal_qualification=True
+        )["id"]
+        if kind == "auxiliary" or employment != "established":
+            return str(o)
+        self.app.record_exam(a, o, taken_on=date(2024, 11, 1), passed=True, score=90)
+        self.app.issue_certificate(
+            a, o, number="证" + o[:6], fields=["MR"], areas=self.areas, valid_from=date(2025, 1, 1), valid_until=until
+        )
+        self.app.validate_certificate(a, o, year=2026, passed=True, on=date(2026, 1, 10))
+        return str(o)
+
+    def t(self, n: float, hour: int = 10, minute: int = 0) -> datetime:
+        return t(n, hour, minute, self.base)
+
+    def after_working_days(self, n: float, wd: int) -> int:
+        """The first day (as an offset) after ``wd`` working days from day ``n``."""
+        from domain.calendar import add_working_days
+
+        last, _ = add_working_days(self.base + timedelta(days=int(n)), wd)
+        return (last - self.base).days + 1
+
+    def at(self, when: datetime) -> None:
+        """Record the next command a few minutes after it happened."""
+        clock.set_clock(lambda: when + timedelta(minutes=5))
+
+    def file(self, **kw: Any) -> str:
+        self.at(kw.get("filed_at", self.t(0, 9)))
+        body = dict(
+            unit_id=self.unit,
+            case_no="C" + uuid.uuid4().hex[:8],
+            matter_code=self.matter,
+            party={"kind": "organisation", "name": "某商贸有限公司", "id_number": "91410100MA"},
+            source="inspection",
+            summary="销售不合格产品",
+            occurred_on=self.base - timedelta(days=10),
+            discovered_on=self.base - timedelta(days=1),
+            filed_at=self.t(0, 9),
+            approved_by=self.head,
+            handlers=[self.zhang, self.li],
+            procedure="general",
+            major=False,
+            complex=False,
+        )
+        body.update(kw)
+        return str(self.app.file_case(self.off, **body)["id"])
+
+    def act(self, cid: str, when: datetime, **kw: Any) -> dict[str, Any]:
+        self.at(kw.pop("recorded", when))
+        body = dict(
+            type="inspection",
+            occurred_at=when,
+            officers=[self.zhang, self.li],
+            certificate_shown=True,
+            record_sha256=h(cid + str(when)),
+            av=None,
+        )
+        body.update(kw)
+        return self.app.record_act(self.off, cid, **body)
+
+    def investigated(self, cid: str) -> str:
+        self.act(cid, self.t(0, 10))
+        self.at(self.t(0, 11))
+        return str(
+            self.app.collect_evidence(
+                self.off,
+                cid,
+                kind="physical",
+                description="抽样产品",
+                sha256=h(cid + "e"),
+                collected_at=self.t(0, 11),
+                officers=[self.zhang, self.li],
+                certificate_shown=True,
+            )["evidence_id"]
+        )
+
+    def notice(self, cid: str, n: float = 1, hearing: bool = False, amount: str = "20000.00") -> None:
+        self.at(self.t(n))
+        self.app.serve_notice(
+            self.off,
+            cid,
+            served_at=self.t(n),
+            officers=[self.zhang, self.li],
+            facts="销售不合格产品",
+            legal_basis="《产品质量法》第四十九条",
+            proposed=[{"type": "fine", "amount": amount}],
+            hearing_right=hearing,
+        )
+
+    def decide(self, cid: str, eid: str, n: float = 14, **kw: Any) -> dict[str, Any]:
+        self.at(self.t(n))
+        body = dict(
+            decision_no="D" + uuid.uuid4().hex[:8],
+            decided_at=self.t(n),
+            decided_by=self.head,
+            outcome="penalty",
+            penalties=[{"type": "fine", "amount": "20000.00"}],
+            legal_basis="《产品质量法》第四十九条",
+            evidence_ids=[eid],
+            benchmark={"version": "2025-1", "tier": "一般"},
+            payment={"bank_code": self.bank_code, "surcharge": True},
+        )
+        body.update(kw)
+        return self.app.decide(self.hd, cid, **body)
+
+    def serve(self, cid: str, n: float = 15, method: str = "direct", consent: bool = False) -> None:
+        self.at(self.t(n))
+        self.app.serve_decision(
+            self.off, cid, served_at=self.t(n), method=method, officers=[self.zhang, self.li], party_consent=consent
+        )
+
+    def disclose(self, cid: str, n: float = 16) -> None:
+        self.at(self.t(n))
+        self.app.disclose(self.off, cid, published_at=self.t(n), channel="政府网站")
+
+    def pay(self, fine_id: str, n: float = 18) -> None:
+        self.at(self.t(n))
+        self.app.record_payment(
+            self.bank, fine_id, receipt_no="R" + uuid.uuid4().hex[:8], amount="20000.00", paid_at=self.t(n)
+        )
+
+    def finish(self, cid: str, n: float = 20, archive: bool = True) -> None:
+        self.at(self.t(n))
+        self.app.close_case(self.off, cid, at=self.t(n), reason="executed")
+        if archive:
+            self.at(self.t(n + 1))
+            self.app.archive_case(self.off, cid, at=self.t(n + 1), file_sha256=h(cid + "file"))
+
+    def review(
+        self, cid: str, n: float, result: str = "passed", checklist: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        self.at(self.t(n))
+        return self.app.legal_review(
+            self.rv,
+            cid,
+            reviewer_id=self.reviewer,
+            at=self.t(n),
+            result=result,
+            opinion="事实清楚，证据确凿",
+            checklist=FULL_CHECKLIST if checklist is None else checklist,
+        )
+
+    def clean_fined_case(self, **kw: Any) -> tuple[str, dict[str, Any]]:
+        cid = self.file(**kw)
+        eid = self.investigated(cid)
+        self.notice(cid)
+        res = self.decide(cid, eid)
+        self.serve(cid)
+        self.disclose(cid)
+        self.pay(res["fine_id"])
+        self.finish(cid)
+        return cid, res
+
+    def findings(self, cid: str, as_of: datetime) -> list[dict[str, Any]]:
+        from projections import reports
+
+        self.runner.run_until_head()
+        audit = reports.case_audit(self.engine, cid, as_of)
+        assert audit is not None
+        return list(audit["findings"])
+
+
+# ------------------------------------------------------------------ the scenarios
+Scenario = Callable[[UnitStory], tuple[str, list[str]]]
+
+
+def _fined(
+    s: UnitStory,
+    *,
+    file: dict[str, Any] | None = None,
+    before_notice: Callable[[str], None] | None = None,
+    decide: dict[str, Any] | None = None,
+    decide_day: float = 14,
+    serve_day: float = 15,
+    method: str = "direct",
+    disclose_day: float | None = 16,
+    pay_day: float | None = 18,
+    close: bool = True,
+    archive: bool = True,
+) -> str:
+    cid = s.file(**(file or {}))
+    eid = s.investigated(cid)
+    if before_notice:
+        before_notice(cid)
+    s.notice(cid)
+    # Decide after the hearing-request window; later steps keep their distance from the decision.
+    shift = max(0, s.after_working_days(1, 5) - decide_day)
+    decide_day, serve_day = decide_day + shift, serve_day + shift
+    disclose_day = None if disclose_day is None else disclose_day + shift
+    pay_day = None if pay_day is None else pay_day + shift
+    fine = s.decide(cid, eid, n=decide_day, **(decide or {}))["fine_id"]
+    s.serve(cid, serve_day, method=method)
+    if disclose_day is not None:
+        s.disclose(cid, disclose_day)
+    if pay_day is not None:
+        s.pay(fine, pay_day)
+    if close:
+        s.finish(cid, max(pay_day or 0, disclose_day or 0, serve_day) + 2, archive=archive)
+    return cid
+
+
+def sc_clean(s: UnitStory) -> tuple[str, list[str]]:
+    return _fined(s), []
+
+
+def sc_paid_late(s: UnitStory) -> tuple[str, list[str]]:
+    return _fined(s, pay_day=40), ["D2"]
+
+
+def sc_never_paid(s: UnitStory) -> tuple[str, list[str]]:
+    cid = _fined(s, pay_day=None, close=False)
+    fine = s.app.get_case(SYSTEM, cid)["decision"]["fine_id"]
+    s.at(s.t(40))
+    s.app.serve_demand(s.off, fine, served_at=s.t(40))
+    s.at(s.t(60))
+    s.app.apply_to_court(s.off, fine, at=s.t(60))
+    return cid, ["D2"]
+
+
+def sc_court_too_soon(s: UnitStory) -> tuple[str, list[str]]:
+    cid = _fined(s, pay_day=None, close=False)
+    fine = s.app.get_case(SYSTEM, cid)["decision"]["fine_id"]
+    s.at(s.t(40))
+    s.app.serve_demand(s.off, fine, served_at=s.t(40))
+    s.at(s.t(43))
+    s.app.apply_to_court(s.off, fine, at=s.t(43))
+    return cid, ["D2", "E3"]
+
+
+def sc_no_penalty(s: UnitStory, educate: bool = True) -> tuple[str, list[str]]:
+    cid = s.file()
+    eid = s.investigated(cid)
+    if educate:
+        s.act(cid, s.t(3), type="education")
+    s.at(s.t(5))
+    s.app.decide(
+        s.hd,
+        cid,
+        decision_no="N" + cid[:8],
+        decided_at=s.t(5),
+        decided_by=s.head,
+        outcome="no_penalty",
+        penalties=[],
+        legal_basis="《行政处罚法》第三十三条",
+        evidence_ids=[eid],
+        benchmark=None,
+        payment=None,
+    )
+    s.serve(cid, 6)
+    s.at(s.t(7))
+    s.app.close_case(s.off, cid, at=s.t(7), reason="no_penalty")
+    s.at(s.t(8))
+    s.app.archive_case(s.off, cid, at=s.t(8), file_sha256=h(cid))
+    return cid, [] if educate else ["C17"]
+
+
+def sc_transfer(s: UnitStory, late: bool = False) -> tuple[str, list[str]]:
+    cid = s.file()
+    s.investigated(cid)
+    decided = 8 if late else 3
+    s.at(s.t(decided, 15))
+    s.app.report_transfer(
+        s.off,
+        cid,
+        reported_at=s.t(2),
+        decided_at=s.t(decided),
+        sent_at=s.t(decided, 12),
+        to="public_security",
+        documents=["transfer_letter", "investigation_report", "seized_items_list", "expert_reports"],
+    )
+    s.at(s.t(decided + 1))
+    s.app.close_case(s.off, cid, at=s.t(decided + 1), reason="transferred")
+    s.at(s.t(decided + 2))
+    s.app.archive_case(s.off, cid, at=s.t(decided + 2), file_sha256=h(cid))
+    # A report decided five days after it was made, and recorded then (F2, and late to the record: B5).
+    return cid, ["B5", "F2"] if late else []
+
+
+def sc_major(s: UnitStory, checklist: dict[str, Any] | None = None) -> tuple[str, list[str]]:
+    cid = s.file(major=True)
+    eid = s.investigated(cid)
+    s.notice(cid)
+    s.review(cid, 8, result="failed", checklist=checklist)
+    s.review(cid, 10, checklist=checklist)
+    s.at(s.t(11))
+    s.app.hold_discussion(
+        s.hd, cid, held_at=s.t(11), attendees=[s.head, s.head2], minutes_sha256=h(cid + "m"), conclusion="同意处罚"
+    )
+    fine = s.decide(cid, eid)["fine_id"]
+    s.serve(cid)
+    s.disclose(cid)
+    s.pay(fine)
+    s.finish(cid)
+    return cid, ["C9", "C9"] if checklist is not None else []
+
+
+def sc_simplified(s: UnitStory, late_cash: bool = False) -> tuple[str, list[str]]:
+    cid = s.file(procedure="simplified", party={"kind": "person", "name": "李四", "id_number": "410102199202021234"})
+    eid = s.investigated(cid)
+    s.notice(cid, n=0.5, amount="50.00")
+    s.at(s.t(1))
+    fine = s.app.decide(
+        s.hd,
+        cid,
+        decision_no="S" + cid[:8],
+        decided_at=s.t(1),
+        decided_by=s.head,
+        outcome="penalty",
+        penalties=[{"type": "fine", "amount": "50.00"}],
+        legal_basis="《产品质量法》第四十九条",
+        evidence_ids=[eid],
+        benchmark={"version": "2025-1", "tier": "一般"},
+        payment={"bank_code": s.bank_code, "surcharge": False},
+        officers=[s.zhang, s.li],
+        certificate_shown=True,
+        form_no="F" + cid[:6],
+    )["fine_id"]
+    s.serve(cid, 1, method="on_the_spot")
+    s.disclose(cid, 2)
+    s.at(s.t(1, 12))
+    s.app.collect_on_the_spot(
+        s.off,
+        fine,
+        receipt_no="财" + cid[:8],
+        amount="50.00",
+        collected_at=s.t(1, 12),
+        officers=[s.zhang, s.li],
+        remote_area=False,
+        reason=None,
+    )
+    handed = 9 if late_cash else 2
+    s.at(s.t(handed))
+    s.app.hand_over_cash(s.off, fine, at=s.t(handed))
+    s.at(s.t(handed + 1))
+    s.app.deposit_cash(s.bank, fine, at=s.t(handed + 1))
+    s.finish(cid, handed + 2)
+    return cid, ["D6"] if late_cash else []
+
+
+def sc_hearing(s: UnitStory, cited: bool = True) -> tuple[str, list[str]]:
+    cid = s.file(party={"kind": "person", "name": "张三", "id_number": "410102199001011234"})
+    eid = s.investigated(cid)
+    s.notice(cid, hearing=True)
+    s.at(s.t(2))
+    s.app.request_hearing(s.off, cid, at=s.t(2))
+    held = s.after_working_days(3, 7)  # noticed 7 working days ahead
+    s.at(s.t(held))
+    s.app.hold_hearing(s.off, cid, noticed_at=s.t(3), held_at=s.t(held), host_id=s.wang,
+                       record_sha256=h(cid + "h"))
+    s.review(cid, held + 1)
+    fine = s.decide(cid, eid, n=held + 2, hearing_record_cited=cited)["fine_id"]
+    s.serve(cid, held + 3)
+    s.disclose(cid, held + 4)
+    s.pay(fine, held + 6)
+    s.finish(cid, held + 8)
+    return cid, [] if cited else ["C6"]
+
+
+def _act_variant(rule: str, **act: Any) -> Scenario:
+    def run(s: UnitStory) -> tuple[str, list[str]]:
+        def extra(cid: str) -> None:
+            when = act.pop("when", s.t(0, 14))
+            a = dict(act)
+            if "recorded_days" in a:
+                a["recorded"] = when + timedelta(days=a.pop("recorded_days"))
+            s.act(cid, when, **a)
+            act["when"] = when
+
+        expected = [rule] if rule else []
+        return _fined(s, before_notice=extra), expected
+
+    return run
+
+
+def sc_coercive(s: UnitStory, rule: str) -> tuple[str, list[str]]:
+    def extra(cid: str) -> None:
+        sig = {"officers": True, "party": True}
+        if rule == "B2":
+            s.act(cid, s.t(0, 14), type="seizure", signatures=sig)
+            s.act(cid, s.t(3, 10), type="release", signatures=sig)
+        elif rule == "B3":
+            av = {"sha256": h(cid), "start": s.t(0, 13).isoformat(), "end": s.t(0, 15).isoformat()}
+            s.act(cid, s.t(0, 14), type="on_site_record", av=av, signatures={"officers": True})
+        elif rule == "E7":
+            night = s.t(0, 23)
+            av = {"sha256": h(cid), "start": s.t(0, 22).isoformat(), "end": s.t(0, 23, 59).isoformat()}
+            s.act(cid, night, type="seizure", av=av, signatures=sig)
+            s.act(cid, s.t(3, 10), type="release", signatures=sig)
+        elif rule == "E8":
+            av = {"sha256": h(cid), "start": s.t(0, 13).isoformat(), "end": s.t(0, 15).isoformat()}
+            s.act(cid, s.t(0, 14), type="sealing", av=av, signatures=sig)
+            s.act(cid, s.t(45, 10), type="release", signatures=sig, recorded=s.t(45, 10))
+        elif rule == "B6":
+            s.act(cid, s.t(0, 14), type="registration_preservation")
+
+    return _fined(s, before_notice=extra), [rule]
+
+
+def sc_backdated_certificate(s: UnitStory, rule: str) -> tuple[str, list[str]]:
+    extra_officer = s.officer("临时" + uuid.uuid4().hex[:4])
+
+    def act(cid: str) -> None:
+        s.act(cid, s.t(0, 14), officers=[s.zhang, s.li, extra_officer])
+
+    cid = _fined(s, before_notice=act)
+    s.at(s.t(30))
+    if rule == "A7":
+        s.app.suspend_certificate(SYSTEM, extra_officer, at=s.t(0, 8), reason="暂扣（追溯）")
+    else:
+        s.app.validate_certificate(SYSTEM, extra_officer, year=2026, passed=False, on=s.base - timedelta(days=1))
+    return cid, [rule]
+
+
+def sc_intervention(s: UnitStory) -> tuple[str, list[str]]:
+    def extra(cid: str) -> None:
+        s.at(s.t(0, 16))
+        s.app.record_intervention(
+            s.off,
+            cid,
+            official="某副县长",
+            position="副县长",
+            occurred_at=s.t(0, 16),
+            channel="phone",
+            content="打招呼要求从轻处理",
+        )
+
+    return _fined(s, before_notice=extra), ["H1"]
+
+
+def sc_imported(s: UnitStory, rule: str) -> tuple[str, list[str]]:
+    """A history imported from an older system that breaks a gate rule."""
+    cid = str(uuid.uuid4())
+    base = s.t(0, 9)
+
+    def line(event: str, at: datetime, **data: Any) -> str:
+        return json.dumps(
+            {"aggregate": "case", "id": cid, "event": event, "occurred_at": at.isoformat(), "data": data},
+            ensure_ascii=False,
+        )
+
+    aux = s.officer("辅助" + uuid.uuid4().hex[:4], kind="auxiliary", employment="contract")
+    officers = {"A1": [s.zhang, aux], "A5": [aux]}.get(rule, [s.zhang, s.li])
+    eid = str(uuid.uuid4())
+    lines = [
+        line(
+            "Filed",
+            base,
+            unit_id=s.unit,
+            case_no="旧-" + cid[:8],
+            matter_code=s.matter,
+            region="410100",
+            party={"kind": "organisation", "name": "旧案当事人", "id_number": "1"},
+            source="inspection",
+            summary="导入的历史案件",
+            occurred_on=str(s.base - timedelta(days=10)),
+            discovered_on=str(s.base - timedelta(days=1)),
+            approved_by=s.head,
+            handlers=[s.zhang, s.li],
+            procedure="general",
+            major=rule in ("C7", "C8"),
+            complex=False,
+            imported=True,
+        ),
+        line(
+            "ActRecorded",
+            s.t(0, 10),
+            type="inspection",
+            officers=officers,
+            certificate_shown=True,
+            record_sha256=h(cid),
+            av=None,
+            signatures=None,
+        ),
+        line(
+            "EvidenceCollected",
+            s.t(0, 11),
+            evidence_id=eid,
+            kind="physical",
+            description="d",
+            sha256=h(cid + "e"),
+            officers=[s.zhang, s.li],
+            certificate_shown=True,
+        ),
+    ]
+    if rule == "B4":
+        lines.append(line("EvidenceAssessed", s.t(0, 12), evidence_id=eid, status="illegal", reason="非法取得"))
+    if rule != "C3":
+        lines.append(
+            line(
+                "NoticeServed",
+                s.t(1),
+                officers=[s.zhang, s.li],
+                facts="f",
+                legal_basis="b",
+                proposed=[{"type": "warning"}],
+                hearing_right=rule == "C5",
+            )
+        )
+    if rule == "C4":
+        lines.append(line("StatementReceived", s.t(2), summary="申辩"))
+    if rule == "C5":
+        lines.append(line("HearingRequested", s.t(2)))
+    if rule == "C7":
+        lines.append(
+            line(
+                "LegalReviewed", s.t(10), reviewer_id=s.reviewer, result="passed", opinion="o", checklist=FULL_CHECKLIST
+            )
+        )
+    if rule == "C8":
+        lines.append(
+            line("DiscussionHeld", s.t(11), attendees=[s.head, s.head2], minutes_sha256=h(cid), conclusion="c")
+        )
+    lines += [
+        line(
+            "Decided",
+            s.t(14),
+            decision_no="旧D-" + cid[:8],
+            decided_by=s.head,
+            outcome="penalty",
+            penalties=[{"type": "warning"}],
+            legal_basis="b",
+            evidence_ids=[eid],
+            benchmark=None,
+            payment=None,
+            remedies={"reconsideration_days": 60, "litigation_months": 6},
+            officers=[],
+            certificate_shown=False,
+            form_no=None,
+            fine_id=None,
+            hearing_record_cited=False,
+        ),
+        line("DecisionServed", s.t(15), method="mail", officers=[], party_consent=False),
+        line("Disclosed", s.t(16), channel="政府网站"),
+    ]
+    s.at(s.t(15))
+    s.app.import_history(SYSTEM, lines, "legacy.ndjson")
+    return cid, [rule]
+
+
+SCENARIOS: list[tuple[str, Scenario]] = [
+    ("clean fined, paid early", sc_clean),
+    ("no penalty, educated", sc_no_penalty),
+    ("transfer to the police", sc_transfer),
+    ("major: failed then passed review, discussion", sc_major),
+    ("simplified on the spot", sc_simplified),
+    ("hearing", sc_hearing),
+    ("paid late", sc_paid_late),
+    ("never paid, enforced", sc_never_paid),
+    ("A3 certificate not shown", _act_variant("A3", certificate_shown=False)),
+    ("B5 act recorded late", _act_variant("B5", recorded_days=10)),
+    ("B2 seizure without video", lambda s: sc_coercive(s, "B2")),
+    ("B3 unsigned on-site record", lambda s: sc_coercive(s, "B3")),
+    ("B6 preservation not disposed", lambda s: sc_coercive(s, "B6")),
+    ("E7 seizure at night", lambda s: sc_coercive(s, "E7")),
+    ("E8 sealing beyond 30 days", lambda s: sc_coercive(s, "E8")),
+    ("C1 time bar", lambda s: (_fined(s, file={"occurred_on": s.base - timedelta(days=3 * 365)}), ["C1"])),
+    (
+        "C2 filed late",
+        lambda s: (
+            _fined(s, file={"discovered_on": s.base - timedelta(days=40), "occurred_on": s.base - timedelta(days=50)}),
+            ["C2"],
+        ),
+    ),
+    ("C6 decision not on the hearing record", lambda s: sc_hearing(s, cited=False)),
+    ("C9 incomplete legal review", lambda s: sc_major(s, checklist={"authority": "ok"})),
+    (
+        "C12 decided after 90 days",
+        lambda s: (_fined(s, decide_day=100, serve_day=101, disclose_day=102, pay_day=103), ["C12"]),
+    ),
+    ("C13 served late", lambda s: (_fined(s, serve_day=30, disclose_day=16, pay_day=32), ["C13"])),
+    ("C13 electronic without consent", lambda s: (_fined(s, method="electronic"), ["C13"])),
+    ("C17 no penalty without education", lambda s: sc_no_penalty(s, educate=False)),
+    ("D6 cash handed over late", lambda s: sc_simplified(s, late_cash=True)),
+    ("E3 court application too soon", sc_court_too_soon),
+    ("F2 transfer decided late", lambda s: sc_transfer(s, late=True)),
+    ("G3 disclosed late", lambda s: (_fined(s, disclose_day=30, pay_day=18), ["G3"])),
+    ("H1 intervention", sc_intervention),
+    ("J1 remedies not stated", lambda s: (_fined(s, decide={"remedies": {"reconsideration_days": 30}}), ["J1"])),
+    (
+        "B1 closed without execution and archive",
+        lambda s: (_fined(s, pay_day=None, archive=False, disclose_day=16), ["B1", "D2"]),
+    ),
+    ("A7 suspension recorded later", lambda s: sc_backdated_certificate(s, "A7")),
+    ("A2 failed validation recorded later", lambda s: sc_backdated_certificate(s, "A2")),
+    ("imported A1", lambda s: sc_imported(s, "A1")),
+    ("imported A5", lambda s: sc_imported(s, "A5")),
+    ("imported B4", lambda s: sc_imported(s, "B4")),
+    ("imported C3", lambda s: sc_imported(s, "C3")),
+    ("imported C4", lambda s: sc_imported(s, "C4")),
+    ("imported C5", lambda s: sc_imported(s, "C5")),
+    ("imported C7", lambda s: sc_imported(s, "C7")),
+    ("imported C8", lambda s: sc_imported(s, "C8")),
+]
+
+
+def _start_day(i: int) -> date:
+    """Spread cases over the year (all within the official holiday calendar's years)."""
+    d = date(2026, 1, 5) + timedelta(days=(i * 5) % 180)
+    while not is_workday(d)[0]:
+        d += timedelta(days=1)
+    return d
+
+
+def load_demo(app: Oversight, cases: int = 40) -> dict[str, Any]:
+    """Load the demo dataset. Returns tokens per role, the first unit's ids (for the README's
+    walk-through), and the manifest of planted findings: {case_id: [rules]}."""
+    try:
+        units = [
+            UnitStory(
+                app,
+                code="410100-SJ",
+                region="410100",
+                areas=("4101",),
+                bank="ICBC-ZZ",
+                matters=("MR-0101", "MR-0202"),
+                name="郑州市市场监督管理局",
+            ),
+            UnitStory(
+                app,
+                code="410200-SJ",
+                region="410200",
+                areas=("4102",),
+                bank="BOC-KF",
+                matters=("MR-0101", "MR-0202"),
+                benchmarks=False,
+                name="开封市市场监督管理局",
+            ),
+            UnitStory(
+                app,
+                code="370100-SJ",
+                region="370100",
+                areas=("37",),
+                bank="CCB-JN",
+                matters=("MR-0101", "MR-0202"),
+                benchmarks=False,
+                name="济南市市场监督管理局",
+            ),
+        ]
+        first = units[0]
+        clock.set_clock(lambda: t(-60))
+        # Officers whose certificates expire, or are revoked, in the middle of the year.
+        first.officer("陈刚（证件6月到期）", until=date(2026, 6, 30))
+        revoked = first.officer("周杰（8月取消资格）")
+        app.revoke_qualification(SYSTEM, revoked, at=datetime(2026, 8, 1, 9, tzinfo=CHINA), reason="取消执法资格")
+        aux = first.officer("赵敏（辅助）", kind="auxiliary", employment="contract")
+        manifest: dict[str, list[str]] = {}
+        paths: dict[str, str] = {}
+        for i in range(cases):
+            s = units[i % len(units)]
+            s.base = _start_day(i)
+            s.matter = ("MR-0101", "MR-0202")[(i // len(units)) % 2]
+            name, scenario = SCENARIOS[i % len(SCENARIOS)]
+            cid, planted = scenario(s)
+            manifest[cid] = sorted(planted)
+            paths[cid] = name
+        clock.set_clock(None)
+        tokens = {"admin": app.grant_principal(SYSTEM, name="demo admin", role="admin")["token"]}
+        for role, oid in (("officer", first.zhang), ("unit_head", first.head), ("legal_reviewer", first.reviewer)):
+            tokens[role] = app.grant_principal(
+                SYSTEM, name=f"demo {role}", role=role, unit_id=first.unit, officer_id=oid
+            )["token"]
+        tokens["bank"] = app.grant_principal(SYSTEM, name="ICBC 郑州分行", role="bank", bank_code="ICBC-ZZ")["token"]
+        for role in ("supervisor", "auditor"):
+            tokens[role] = app.grant_principal(SYSTEM, name=f"demo {role}", role=role)["token"]
+        for u in units:
+            u.engine.dispose()
+        return {
+            "tokens": tokens,
+            "unit_id": first.unit,
+            "cases": list(manifest),
+            "planted": manifest,
+            "paths": paths,
+            "as_of": DEMO_AS_OF,
+            "officers": {
+                "zhang": first.zhang,
+                "li": first.li,
+                "wang": first.wang,
+                "auxiliary": aux,
+                "head_id": first.head,
+            },
+        }
+    finally:
+        clock.set_clock(None)

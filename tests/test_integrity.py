@@ -123,8 +123,11 @@ def sealed(oversight: Oversight) -> Iterator[Sealed]:
 def test_an_untouched_log_verifies(sealed: Sealed) -> None:
     r = sealed.verify()
     assert r["ok"] and r["first_bad_position"] is None
-    # Every event is re-hashed; the latest checkpoint (every 25 events here) covers 100 of them.
-    assert r["checked"] == sealed.app.max_position() == 101 and r["size"] == 100
+    # Every event is re-hashed; the latest checkpoint (every 25 events here) covers most of them.
+    with sealed.engine.connect() as conn:
+        latest = latest_checkpoint(conn)
+    assert latest is not None and r["size"] == latest.size > sealed.app.max_position() - 35
+    assert r["checked"] == sealed.app.max_position()
 
 
 def test_an_edited_event_is_found_at_its_position(sealed: Sealed) -> None:
