@@ -74,7 +74,7 @@ _EVENT_META = ("originator_id", "originator_version", "timestamp", "recorded_by"
                "originator_topic")
 
 
-class Oversight(Application):
+class Oversight(Application[UUID]):
     """One application for the whole record: units, officers, benchmarks, principals,
     cases, fines. All events share one global notification log."""
 
@@ -138,7 +138,7 @@ class Oversight(Application):
 
     def _get(self, cls: type[A], aggregate_id: UUID | str, what: str) -> A:
         try:
-            agg = self.repository.get(UUID(str(aggregate_id)))
+            agg: Any = self.repository.get(UUID(str(aggregate_id)))
         except (AggregateNotFoundError, ValueError):
             raise NotFoundError(f"{what} {aggregate_id} not found") from None
         if not isinstance(agg, cls):
@@ -664,7 +664,7 @@ class Oversight(Application):
 
         def load(aid: UUID) -> Base | None:
             try:
-                agg = self.repository.get(aid)
+                agg: Any = self.repository.get(aid)
             except AggregateNotFoundError:
                 return None
             return agg if isinstance(agg, Base) else None
@@ -689,7 +689,7 @@ class Oversight(Application):
             access.require_case_reader(actor, case.unit_id)
             with self._locked(cid):
                 return case.view()
-        events = list(self.events.get(cid))
+        events: list[Any] = list(self.events.get(cid))
         if not events or not isinstance(events[0], Case.Filed):
             raise NotFoundError(f"case {case_id} not found")
         access.require_case_reader(actor, events[0].unit_id)

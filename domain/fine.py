@@ -261,7 +261,7 @@ class Fine(Base):
         if self.demand_at is not None:
             return "demanded"
         if self.deferral is not None:
-            return self.deferral["kind"]
+            return str(self.deferral["kind"])
         return "partially_paid" if self.paid_fen else "outstanding"
 
     def view(self, as_of: datetime) -> dict[str, Any]:

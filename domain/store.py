@@ -260,8 +260,8 @@ def install_append_only_trigger(cfg: StoreConfig) -> None:
     import psycopg
 
     schema = cfg.pg_schema
-    with psycopg.connect(cfg.pg_conninfo(), autocommit=True) as con:
-        con.execute(
+    with psycopg.connect(cfg.pg_conninfo(), autocommit=True) as pg:
+        pg.execute(
             f"""
             CREATE OR REPLACE FUNCTION "{schema}".oversight_append_only() RETURNS trigger
             LANGUAGE plpgsql AS $$
@@ -269,12 +269,12 @@ def install_append_only_trigger(cfg: StoreConfig) -> None:
               RAISE EXCEPTION 'stored events are append-only (% refused)', TG_OP;
             END $$"""
         )
-        con.execute(
+        pg.execute(
             f'CREATE OR REPLACE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE '
             f'ON "{schema}"."{table}" FOR EACH ROW '
             f'EXECUTE FUNCTION "{schema}".oversight_append_only()'
         )
-        con.execute(
+        pg.execute(
             f'CREATE OR REPLACE TRIGGER {table}_no_truncate BEFORE TRUNCATE '
             f'ON "{schema}"."{table}" FOR EACH STATEMENT '
             f'EXECUTE FUNCTION "{schema}".oversight_append_only()'
