@@ -27,9 +27,7 @@ def get_app(request: Request) -> Oversight:
 App = Annotated[Oversight, Depends(get_app)]
 
 
-def current_principal(
-    app: App, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
-) -> Actor:
+def current_principal(app: App, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Actor:
     if creds is None or creds.scheme.lower() != "bearer":
         raise AuthenticationError("missing bearer token")
     return app.authenticate(creds.credentials)
@@ -53,8 +51,15 @@ def _if_match(value: str | None) -> int | None:
 class Command:
     """Runs one command for a route: Idempotency-Key, If-Match, and the answer."""
 
-    def __init__(self, request: Request, app: Oversight, actor: Actor,
-                 idempotency_key: str | None, if_match: str | None, body: bytes) -> None:
+    def __init__(
+        self,
+        request: Request,
+        app: Oversight,
+        actor: Actor,
+        idempotency_key: str | None,
+        if_match: str | None,
+        body: bytes,
+    ) -> None:
         self.request = request
         self.body = body
         self.app = app
@@ -70,8 +75,9 @@ class Command:
         first = store.begin(self.actor.id, self.key, fp)
         if first is not None:
             code, stored = first
-            return Response(stored, status_code=code, media_type="application/json",
-                            headers={"Idempotent-Replayed": "true"})
+            return Response(
+                stored, status_code=code, media_type="application/json", headers={"Idempotent-Replayed": "true"}
+            )
         try:
             result = fn()
         except Exception:
@@ -86,7 +92,9 @@ async def raw_body(request: Request) -> bytes:
 
 
 def command(
-    request: Request, app: App, actor: CurrentPrincipal,
+    request: Request,
+    app: App,
+    actor: CurrentPrincipal,
     body: Annotated[bytes, Depends(raw_body)],
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
     if_match: Annotated[str | None, Header(alias="If-Match")] = None,
@@ -97,8 +105,7 @@ def command(
 Cmd = Annotated[Command, Depends(command)]
 
 
-def read_your_writes(request: Request, response: Response,
-                     min_position: int | None = None) -> int:
+def read_your_writes(request: Request, response: Response, min_position: int | None = None) -> int:
     """Wait (at most 5 s) until the projections processed ``min_position``; answer the
     position reached in ``X-Projection-Position``; 503 with Retry-After if they lag."""
     from .errors import ProjectionLagError

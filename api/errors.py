@@ -29,9 +29,16 @@ log = logging.getLogger("oversight.api")
 PROBLEM = "application/problem+json"
 
 _TITLES = {
-    400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found",
-    405: "Method not allowed", 409: "Conflict", 412: "Precondition failed",
-    422: "Invalid input", 500: "Internal error", 503: "Unavailable",
+    400: "Bad request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    412: "Precondition failed",
+    422: "Invalid input",
+    500: "Internal error",
+    503: "Unavailable",
 }
 
 
@@ -41,8 +48,9 @@ class ProjectionLagError(Exception):
         self.wanted, self.reached = wanted, reached
 
 
-def problem(status: int, detail: str, *, type_: str = "about:blank", headers: dict[str, str] | None = None,
-            **extra: Any) -> JSONResponse:
+def problem(
+    status: int, detail: str, *, type_: str = "about:blank", headers: dict[str, str] | None = None, **extra: Any
+) -> JSONResponse:
     body = {"type": type_, "title": _TITLES.get(status, "Error"), "status": status, "detail": detail}
     body.update({k: v for k, v in extra.items() if v is not None})
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
@@ -50,8 +58,7 @@ def problem(status: int, detail: str, *, type_: str = "about:blank", headers: di
 
 def to_problem(exc: OversightError) -> JSONResponse:
     if isinstance(exc, RuleViolation):
-        return problem(409, exc.message, type_=f"urn:oversight:rule:{exc.rule}", rule=exc.rule,
-                       citation=exc.citation)
+        return problem(409, exc.message, type_=f"urn:oversight:rule:{exc.rule}", rule=exc.rule, citation=exc.citation)
     if isinstance(exc, InvalidInputError):
         return problem(422, exc.message, errors=[{"field": exc.field, "message": exc.message}])
     if isinstance(exc, VersionMismatchError):
@@ -79,8 +86,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"field": _field(tuple(e.get("loc", ()))), "message": e.get("msg", "invalid")}
-                  for e in exc.errors()]
+        errors = [{"field": _field(tuple(e.get("loc", ()))), "message": e.get("msg", "invalid")} for e in exc.errors()]
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
         return problem(422, detail, errors=errors)
 
@@ -90,8 +96,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(ProjectionLagError)
     async def _lag(_: Request, exc: ProjectionLagError) -> JSONResponse:
-        return problem(503, str(exc), headers={"Retry-After": "1",
-                                               "X-Projection-Position": str(exc.reached)})
+        return problem(503, str(exc), headers={"Retry-After": "1", "X-Projection-Position": str(exc.reached)})
 
     @app.exception_handler(OperationalError)
     async def _busy(_: Request, exc: OperationalError) -> JSONResponse:
@@ -101,5 +106,4 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(PersistenceError)
     async def _store(_: Request, exc: PersistenceError) -> JSONResponse:
         log.exception("store error")
-        return problem(503, "the store refused the operation; nothing was recorded",
-                       headers={"Retry-After": "1"})
+        return problem(503, "the store refused the operation; nothing was recorded", headers={"Retry-After": "1"})

@@ -28,7 +28,8 @@ from domain.errors import ConcurrencyError, InvalidInputError
 
 metadata = MetaData()
 keys = Table(
-    "idempotency_keys", metadata,
+    "idempotency_keys",
+    metadata,
     Column("principal_id", String(64), primary_key=True),
     Column("key", String(200), primary_key=True),
     Column("request_sha256", String(64), nullable=False),
@@ -53,15 +54,16 @@ class IdempotencyStore:
             raise InvalidInputError("Idempotency-Key", "1 to 200 characters")
         try:
             with self.engine.begin() as con:
-                con.execute(insert(keys).values(
-                    principal_id=principal_id, key=key, request_sha256=fingerprint,
-                    created_at=datetime.now(UTC)))
+                con.execute(
+                    insert(keys).values(
+                        principal_id=principal_id, key=key, request_sha256=fingerprint, created_at=datetime.now(UTC)
+                    )
+                )
             return None
         except IntegrityError:
             pass
         with self.engine.connect() as con:
-            row = con.execute(select(keys).where(keys.c.principal_id == principal_id,
-                                                 keys.c.key == key)).one()
+            row = con.execute(select(keys).where(keys.c.principal_id == principal_id, keys.c.key == key)).one()
         if row.request_sha256 != fingerprint:
             raise InvalidInputError("Idempotency-Key", "this key was used with a different request")
         if row.status_code is None:
@@ -70,8 +72,11 @@ class IdempotencyStore:
 
     def finish(self, principal_id: str, key: str, status: int, body: object) -> None:
         with self.engine.begin() as con:
-            con.execute(update(keys).where(keys.c.principal_id == principal_id, keys.c.key == key)
-                        .values(status_code=status, response=orjson.dumps(body)))
+            con.execute(
+                update(keys)
+                .where(keys.c.principal_id == principal_id, keys.c.key == key)
+                .values(status_code=status, response=orjson.dumps(body))
+            )
 
     def abandon(self, principal_id: str, key: str) -> None:
         """A refused command records nothing, so its key may be used again."""

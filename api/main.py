@@ -24,8 +24,12 @@ from .routes import admin, audits, cases, fines, integrity
 log = logging.getLogger("oversight")
 
 
-def create_app(db_url: str | None = None, admin_token: str | None = None,
-               oversight: Oversight | None = None, projections: bool = True) -> FastAPI:
+def create_app(
+    db_url: str | None = None,
+    admin_token: str | None = None,
+    oversight: Oversight | None = None,
+    projections: bool = True,
+) -> FastAPI:
     app_service = oversight or Oversight(db_url)
     token = admin_token if admin_token is not None else os.environ.get("OVERSIGHT_ADMIN_TOKEN")
     if token:
@@ -55,16 +59,24 @@ def create_app(db_url: str | None = None, admin_token: str | None = None,
     api.state.runner = runner
     api.state.seal = next(p for p in runner.projections if p.name == "seal")
     errors.install(api)
-    for r in (admin.principals, admin.units, admin.officers, admin.benchmarks, cases.router,
-              fines.router, integrity.router, audits.router, audits.public):
+    for r in (
+        admin.principals,
+        admin.units,
+        admin.officers,
+        admin.benchmarks,
+        cases.router,
+        fines.router,
+        integrity.router,
+        audits.router,
+        audits.public,
+    ):
         api.include_router(r)
 
     counts: Counter[tuple[str, int]] = Counter()
     latency: dict[str, float] = {"sum": 0.0, "count": 0.0}
 
     @api.middleware("http")
-    async def metrics_mw(request: Request,
-                         call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    async def metrics_mw(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         t0 = time.perf_counter()
         try:
             response = await call_next(request)
@@ -87,12 +99,10 @@ def create_app(db_url: str | None = None, admin_token: str | None = None,
         try:
             pos = app_service.max_position()
         except Exception as e:  # noqa: BLE001 - readiness reports any store failure
-            return errors.problem(503, f"store unreachable: {type(e).__name__}",
-                                  headers={"Retry-After": "5"})
+            return errors.problem(503, f"store unreachable: {type(e).__name__}", headers={"Retry-After": "5"})
         if projections and (runner.error is not None or not runner.running()):
             return errors.problem(503, "projections are not running", headers={"Retry-After": "5"})
-        return PlainTextResponse(f'{{"ok": true, "position": {pos}}}',
-                                 media_type="application/json")
+        return PlainTextResponse(f'{{"ok": true, "position": {pos}}}', media_type="application/json")
 
     @api.get("/metrics", tags=["operations"])
     def metrics() -> PlainTextResponse:

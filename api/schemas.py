@@ -15,8 +15,7 @@ Code = Field(min_length=1, max_length=100)
 
 class PrincipalIn(BaseModel):
     name: str = Code
-    role: Literal["admin", "officer", "unit_head", "legal_reviewer", "bank", "supervisor",
-                  "auditor"]
+    role: Literal["admin", "officer", "unit_head", "legal_reviewer", "bank", "supervisor", "auditor"]
     unit_id: str | None = None
     officer_id: str | None = None
     bank_code: str | None = None
@@ -36,8 +35,7 @@ class OfficerIn(BaseModel):
     kind: Literal["officer", "auxiliary", "legal_reviewer", "unit_head"]
     employment: Literal["established", "contract", "temporary", "secondee"]
     legal_qualification: bool = False
-    reviewer_since: date | None = Field(
-        default=None, description="first day this officer did legal review (A9)")
+    reviewer_since: date | None = Field(default=None, description="first day this officer did legal review (A9)")
 
 
 class ExamIn(BaseModel):
@@ -127,7 +125,8 @@ class ActIn(BaseModel):
     record_sha256: str | None = Field(default=None, pattern=r"^[0-9a-fA-F]{64}$")
     av: AvIn | None = None
     signatures: dict[str, Any] | None = Field(
-        default=None, description="B3: party/officers signed, refusal noted, witness")
+        default=None, description="B3: party/officers signed, refusal noted, witness"
+    )
 
 
 class EvidenceIn(BaseModel):
@@ -186,8 +185,8 @@ class LegalReviewIn(BaseModel):
     result: Literal["passed", "failed"]
     opinion: str = Text
     checklist: dict[str, Any] | None = Field(
-        default=None, description="C9: authority, qualification, procedure, facts, law, "
-        "benchmark, crime")
+        default=None, description="C9: authority, qualification, procedure, facts, law, benchmark, crime"
+    )
 
 
 class DiscussionIn(BaseModel):
@@ -237,12 +236,12 @@ class DecisionIn(BaseModel):
     benchmark: BenchmarkChoiceIn | None = None
     payment: PaymentTermsIn | None = None
     remedies: RemediesIn | None = None
-    officers: list[str] = Field(default_factory=list,
-                                description="simplified procedure: the officers on the spot")
+    officers: list[str] = Field(default_factory=list, description="simplified procedure: the officers on the spot")
     certificate_shown: bool = False
     form_no: str | None = Field(default=None, description="simplified procedure: numbered form")
     hearing_record_cited: bool = Field(
-        default=False, description="C6: after a hearing, the decision rests on the hearing record")
+        default=False, description="C6: after a hearing, the decision rests on the hearing record"
+    )
 
 
 class ServiceIn(BaseModel):

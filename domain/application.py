@@ -70,8 +70,7 @@ def _plain(v: Any) -> Any:
     return v
 
 
-_EVENT_META = ("originator_id", "originator_version", "timestamp", "recorded_by", "occurred_at",
-               "originator_topic")
+_EVENT_META = ("originator_id", "originator_version", "timestamp", "recorded_by", "occurred_at", "originator_topic")
 
 
 class Oversight(Application[UUID]):
@@ -79,8 +78,7 @@ class Oversight(Application[UUID]):
     cases, fines. All events share one global notification log."""
 
     name = APP_NAME
-    snapshotting_intervals = {Officer: 50, Unit: 50, Principal: 50, Benchmark: 50, Case: 100,
-                              Fine: 50}
+    snapshotting_intervals = {Officer: 50, Unit: 50, Principal: 50, Benchmark: 50, Case: 100, Fine: 50}
 
     def __init__(self, db_url: str | None = None, env: dict[str, str] | None = None) -> None:
         self.store: StoreConfig = parse_db_url(db_url)
@@ -179,8 +177,7 @@ class Oversight(Application[UUID]):
         for event in processing_event.events:
             agg = processing_event.aggregates.get(event.originator_id)
             interval = self.snapshotting_intervals.get(type(agg)) if agg is not None else None
-            if (interval and event.originator_version % interval == 0
-                    and agg.version == event.originator_version):
+            if interval and event.originator_version % interval == 0 and agg.version == event.originator_version:
                 self.snapshots.put([type(agg).Snapshot.take(agg)])
 
     def _exists(self, aggregate_id: UUID) -> bool:
@@ -193,12 +190,11 @@ class Oversight(Application[UUID]):
             self._evict(*(a.id for a in aggs))
             if created:
                 raise AlreadyExistsError("it already exists (same identifier)") from None
-            raise ConcurrencyError(
-                "another command changed this record at the same moment; reload and retry"
-            ) from None
+            raise ConcurrencyError("another command changed this record at the same moment; reload and retry") from None
         main = aggs[0]
         result: Result = {
-            "id": str(main.id), "version": main.version,
+            "id": str(main.id),
+            "version": main.version,
             "position": max(r.notification.id for r in recordings) if recordings else None,
         }
         if extra:
@@ -243,8 +239,15 @@ class Oversight(Application[UUID]):
         return str(pid)
 
     def grant_principal(
-        self, actor: Actor, *, name: str, role: str, unit_id: str | None = None,
-        officer_id: str | None = None, bank_code: str | None = None, token: str | None = None,
+        self,
+        actor: Actor,
+        *,
+        name: str,
+        role: str,
+        unit_id: str | None = None,
+        officer_id: str | None = None,
+        bank_code: str | None = None,
+        token: str | None = None,
     ) -> Result:
         access.require_role(actor, "admin")
         if unit_id is not None:
@@ -254,8 +257,16 @@ class Oversight(Application[UUID]):
             if unit_id is not None and o.unit_id != str(unit_id):
                 raise InvalidInputError("officer_id", "the officer belongs to another unit")
         token = token or "eo_" + secrets.token_urlsafe(32)
-        p = Principal.grant(by=actor.id, at=now(), token=token, name=name, role=role,
-                            unit_id=unit_id, officer_id=officer_id, bank_code=bank_code)
+        p = Principal.grant(
+            by=actor.id,
+            at=now(),
+            token=token,
+            name=name,
+            role=role,
+            unit_id=unit_id,
+            officer_id=officer_id,
+            bank_code=bank_code,
+        )
         return self._save(p, extra={"token": token, "role": role}, created=True)
 
     def revoke_principal(self, actor: Actor, principal_id: str) -> Result:
@@ -266,13 +277,13 @@ class Oversight(Application[UUID]):
             return self._save(p)
 
     # ------------------------------------------------------------ units, officers, benchmarks
-    def register_unit(self, actor: Actor, *, code: str, name: str, region: str,
-                      matters: list[str], banks: list[str]) -> Result:
+    def register_unit(
+        self, actor: Actor, *, code: str, name: str, region: str, matters: list[str], banks: list[str]
+    ) -> Result:
         access.require_role(actor, "admin")
         if self._exists(Unit.id_for(code)):
             raise AlreadyExistsError(f"unit {code} already exists")
-        u = Unit.register(by=actor.id, at=now(), code=code, name=name, region=region,
-                          matters=matters, banks=banks)
+        u = Unit.register(by=actor.id, at=now(), code=code, name=name, region=region, matters=matters, banks=banks)
         return self._save(u, created=True)
 
     def get_unit(self, actor: Actor, unit_id: str) -> Result:
@@ -282,15 +293,28 @@ class Oversight(Application[UUID]):
         return u.view()
 
     def register_officer(
-        self, actor: Actor, *, name: str, unit_id: str, kind: str, employment: str,
-        legal_qualification: bool, reviewer_since: date | None = None,
+        self,
+        actor: Actor,
+        *,
+        name: str,
+        unit_id: str,
+        kind: str,
+        employment: str,
+        legal_qualification: bool,
+        reviewer_since: date | None = None,
     ) -> Result:
         access.require_role(actor, "admin")
         self._get(Unit, unit_id, "unit")
-        o = Officer.register(by=actor.id, at=now(), name=name, unit_id=str(UUID(unit_id)),
-                             kind=kind, employment=employment,
-                             legal_qualification=legal_qualification,
-                             reviewer_since=reviewer_since)
+        o = Officer.register(
+            by=actor.id,
+            at=now(),
+            name=name,
+            unit_id=str(UUID(unit_id)),
+            kind=kind,
+            employment=employment,
+            legal_qualification=legal_qualification,
+            reviewer_since=reviewer_since,
+        )
         return self._save(o, created=True)
 
     def _officer_cmd(self, actor: Actor, officer_id: str, fn: Callable[[Officer], None]) -> Result:
@@ -307,41 +331,56 @@ class Oversight(Application[UUID]):
 
         return self._retrying(run)
 
-    def record_exam(self, actor: Actor, officer_id: str, *, taken_on: date, passed: bool,
-                    score: int | None) -> Result:
-        return self._officer_cmd(actor, officer_id, lambda o: o.take_exam(
-            by=actor.id, at=now(), taken_on=taken_on, passed=passed, score=score))
+    def record_exam(self, actor: Actor, officer_id: str, *, taken_on: date, passed: bool, score: int | None) -> Result:
+        return self._officer_cmd(
+            actor,
+            officer_id,
+            lambda o: o.take_exam(by=actor.id, at=now(), taken_on=taken_on, passed=passed, score=score),
+        )
 
-    def issue_certificate(self, actor: Actor, officer_id: str, *, number: str, fields: list[str],
-                          areas: list[str], valid_from: date, valid_until: date) -> Result:
-        return self._officer_cmd(actor, officer_id, lambda o: o.issue_certificate(
-            by=actor.id, at=now(), number=number, fields=fields, areas=areas,
-            valid_from=valid_from, valid_until=valid_until))
+    def issue_certificate(
+        self,
+        actor: Actor,
+        officer_id: str,
+        *,
+        number: str,
+        fields: list[str],
+        areas: list[str],
+        valid_from: date,
+        valid_until: date,
+    ) -> Result:
+        return self._officer_cmd(
+            actor,
+            officer_id,
+            lambda o: o.issue_certificate(
+                by=actor.id,
+                at=now(),
+                number=number,
+                fields=fields,
+                areas=areas,
+                valid_from=valid_from,
+                valid_until=valid_until,
+            ),
+        )
 
-    def validate_certificate(self, actor: Actor, officer_id: str, *, year: int, passed: bool,
-                             on: date) -> Result:
-        return self._officer_cmd(actor, officer_id, lambda o: o.validate_certificate(
-            by=actor.id, at=now(), year=year, passed=passed, on=on))
+    def validate_certificate(self, actor: Actor, officer_id: str, *, year: int, passed: bool, on: date) -> Result:
+        return self._officer_cmd(
+            actor, officer_id, lambda o: o.validate_certificate(by=actor.id, at=now(), year=year, passed=passed, on=on)
+        )
 
-    def suspend_certificate(self, actor: Actor, officer_id: str, *, at: datetime,
-                            reason: str) -> Result:
-        return self._officer_cmd(actor, officer_id,
-                                 lambda o: o.suspend(by=actor.id, at=at, reason=reason))
+    def suspend_certificate(self, actor: Actor, officer_id: str, *, at: datetime, reason: str) -> Result:
+        return self._officer_cmd(actor, officer_id, lambda o: o.suspend(by=actor.id, at=at, reason=reason))
 
-    def reinstate_certificate(self, actor: Actor, officer_id: str, *, at: datetime,
-                              reason: str) -> Result:
-        return self._officer_cmd(actor, officer_id,
-                                 lambda o: o.reinstate(by=actor.id, at=at, reason=reason))
+    def reinstate_certificate(self, actor: Actor, officer_id: str, *, at: datetime, reason: str) -> Result:
+        return self._officer_cmd(actor, officer_id, lambda o: o.reinstate(by=actor.id, at=at, reason=reason))
 
-    def revoke_qualification(self, actor: Actor, officer_id: str, *, at: datetime,
-                             reason: str) -> Result:
-        return self._officer_cmd(actor, officer_id,
-                                 lambda o: o.revoke(by=actor.id, at=at, reason=reason))
+    def revoke_qualification(self, actor: Actor, officer_id: str, *, at: datetime, reason: str) -> Result:
+        return self._officer_cmd(actor, officer_id, lambda o: o.revoke(by=actor.id, at=at, reason=reason))
 
-    def record_training(self, actor: Actor, officer_id: str, *, on: date, hours: int,
-                        topic: str) -> Result:
-        return self._officer_cmd(actor, officer_id, lambda o: o.record_training(
-            by=actor.id, at=now(), on=on, hours=hours, topic=topic))
+    def record_training(self, actor: Actor, officer_id: str, *, on: date, hours: int, topic: str) -> Result:
+        return self._officer_cmd(
+            actor, officer_id, lambda o: o.record_training(by=actor.id, at=now(), on=on, hours=hours, topic=topic)
+        )
 
     def get_officer(self, actor: Actor, officer_id: str, as_of: datetime | None = None) -> Result:
         o = self._fresh(Officer, officer_id, "officer")
@@ -351,29 +390,47 @@ class Oversight(Application[UUID]):
             return o.view(as_of or now())
 
     def publish_benchmark(
-        self, actor: Actor, *, matter_code: str, version: str, legal_basis: str,
-        statutory_min: str, statutory_max: str, tiers: list[dict[str, Any]],
-        effective_from: date, published_at: datetime,
+        self,
+        actor: Actor,
+        *,
+        matter_code: str,
+        version: str,
+        legal_basis: str,
+        statutory_min: str,
+        statutory_max: str,
+        tiers: list[dict[str, Any]],
+        effective_from: date,
+        published_at: datetime,
     ) -> Result:
         access.require_role(actor, "admin")
         bid = Benchmark.id_for(matter_code)
         tiers_fen = [
-            {"tier": t["tier"], "min_fen": yuan_to_fen(t["min"], f"tiers[{i}].min"),
-             "max_fen": yuan_to_fen(t["max"], f"tiers[{i}].max")}
+            {
+                "tier": t["tier"],
+                "min_fen": yuan_to_fen(t["min"], f"tiers[{i}].min"),
+                "max_fen": yuan_to_fen(t["max"], f"tiers[{i}].max"),
+            }
             for i, t in enumerate(tiers)
         ]
         with self._locked(bid):
             created = not self._exists(bid)
-            b = (Benchmark.start(by=actor.id, at=now(), matter_code=matter_code) if created
-                 else self._get(Benchmark, bid, "benchmark"))
-            b.publish_version(
-                by=actor.id, at=now(), version=version, legal_basis=legal_basis,
-                statutory_min_fen=yuan_to_fen(statutory_min, "statutory_min"),
-                statutory_max_fen=yuan_to_fen(statutory_max, "statutory_max"), tiers=tiers_fen,
-                effective_from=effective_from, published_at=published_at,
+            b = (
+                Benchmark.start(by=actor.id, at=now(), matter_code=matter_code)
+                if created
+                else self._get(Benchmark, bid, "benchmark")
             )
-            return self._save(b, created=created, extra={"matter_code": matter_code,
-                                                         "benchmark_version": version})
+            b.publish_version(
+                by=actor.id,
+                at=now(),
+                version=version,
+                legal_basis=legal_basis,
+                statutory_min_fen=yuan_to_fen(statutory_min, "statutory_min"),
+                statutory_max_fen=yuan_to_fen(statutory_max, "statutory_max"),
+                tiers=tiers_fen,
+                effective_from=effective_from,
+                published_at=published_at,
+            )
+            return self._save(b, created=created, extra={"matter_code": matter_code, "benchmark_version": version})
 
     # ------------------------------------------------------------ cases
     def _acting(self, officer_ids: list[str], at: datetime) -> list[ActingOfficer]:
@@ -385,16 +442,36 @@ class Oversight(Application[UUID]):
                 o = self._fresh(Officer, oid, "officer")
             except NotFoundError:
                 raise InvalidInputError("officers", f"unknown officer {oid}") from None
-            out.append(ActingOfficer(
-                id=str(o.id), kind=o.kind, unit_id=o.unit_id, cert=o.certificate_at(at),
-                legal_qualification=o.legal_qualification, reviewer_since=o.reviewer_since))
+            out.append(
+                ActingOfficer(
+                    id=str(o.id),
+                    kind=o.kind,
+                    unit_id=o.unit_id,
+                    cert=o.certificate_at(at),
+                    legal_qualification=o.legal_qualification,
+                    reviewer_since=o.reviewer_since,
+                )
+            )
         return out
 
     def file_case(
-        self, actor: Actor, *, unit_id: str, case_no: str, matter_code: str,
-        party: dict[str, Any], source: str, summary: str, occurred_on: date,
-        discovered_on: date, filed_at: datetime, approved_by: str, handlers: list[str],
-        procedure: str, major: bool, complex: bool,
+        self,
+        actor: Actor,
+        *,
+        unit_id: str,
+        case_no: str,
+        matter_code: str,
+        party: dict[str, Any],
+        source: str,
+        summary: str,
+        occurred_on: date,
+        discovered_on: date,
+        filed_at: datetime,
+        approved_by: str,
+        handlers: list[str],
+        procedure: str,
+        major: bool,
+        complex: bool,
     ) -> Result:
         unit = self._get(Unit, unit_id, "unit")
         access.require_unit_role(actor, str(unit.id), *access.CASE_WRITERS)
@@ -405,17 +482,33 @@ class Oversight(Application[UUID]):
         if self._exists(cid):
             raise AlreadyExistsError(f"case {case_no} already exists in unit {unit.code}")
         case = Case.file(
-            by=actor.id, unit_id=str(unit.id), region=unit.region, case_no=case_no,
-            matter_code=matter_code, party=party, source=source, summary=summary,
-            occurred_on=occurred_on, discovered_on=discovered_on, filed_at=filed_at,
-            approved_by=approved_by, handlers=handlers, procedure=procedure, major=major,
+            by=actor.id,
+            unit_id=str(unit.id),
+            region=unit.region,
+            case_no=case_no,
+            matter_code=matter_code,
+            party=party,
+            source=source,
+            summary=summary,
+            occurred_on=occurred_on,
+            discovered_on=discovered_on,
+            filed_at=filed_at,
+            approved_by=approved_by,
+            handlers=handlers,
+            procedure=procedure,
+            major=major,
             complex=complex,
         )
         return self._save(case, created=True)
 
     def _case_cmd(
-        self, actor: Actor, case_id: str, roles: tuple[str, ...], expected_version: int | None,
-        fn: Callable[[Case], Any], also: Callable[[Case], list[Base]] | None = None,
+        self,
+        actor: Actor,
+        case_id: str,
+        roles: tuple[str, ...],
+        expected_version: int | None,
+        fn: Callable[[Case], Any],
+        also: Callable[[Case], list[Base]] | None = None,
     ) -> Result:
         if not _is_uuid(case_id):
             raise NotFoundError(f"case {case_id} not found")
@@ -433,120 +526,288 @@ class Oversight(Application[UUID]):
 
         return self._retrying(run)
 
-    def record_act(self, actor: Actor, case_id: str, *, type: str, occurred_at: datetime,
-                   officers: list[str], certificate_shown: bool, record_sha256: str | None,
-                   av: dict[str, Any] | None, signatures: dict[str, Any] | None = None,
-                   expected_version: int | None = None) -> Result:
+    def record_act(
+        self,
+        actor: Actor,
+        case_id: str,
+        *,
+        type: str,
+        occurred_at: datetime,
+        officers: list[str],
+        certificate_shown: bool,
+        record_sha256: str | None,
+        av: dict[str, Any] | None,
+        signatures: dict[str, Any] | None = None,
+        expected_version: int | None = None,
+    ) -> Result:
         acting = self._acting(officers, occurred_at)
-        return self._case_cmd(actor, case_id, access.CASE_WRITERS, expected_version,
-                              lambda c: c.record_act(
-                                  by=actor.id, type=type, occurred_at=occurred_at,
-                                  officers=acting, certificate_shown=certificate_shown,
-                                  record_sha256=record_sha256, av=av, signatures=signatures))
+        return self._case_cmd(
+            actor,
+            case_id,
+            access.CASE_WRITERS,
+            expected_version,
+            lambda c: c.record_act(
+                by=actor.id,
+                type=type,
+                occurred_at=occurred_at,
+                officers=acting,
+                certificate_shown=certificate_shown,
+                record_sha256=record_sha256,
+                av=av,
+                signatures=signatures,
+            ),
+        )
 
-    def collect_evidence(self, actor: Actor, case_id: str, *, kind: str, description: str,
-                         sha256: str, collected_at: datetime, officers: list[str],
-                         certificate_shown: bool, expected_version: int | None = None) -> Result:
+    def collect_evidence(
+        self,
+        actor: Actor,
+        case_id: str,
+        *,
+        kind: str,
+        description: str,
+        sha256: str,
+        collected_at: datetime,
+        officers: list[str],
+        certificate_shown: bool,
+        expected_version: int | None = None,
+    ) -> Result:
         acting = self._acting(officers, collected_at)
-        return self._case_cmd(actor, case_id, access.CASE_WRITERS, expected_version,
-                              lambda c: {"evidence_id": c.collect_evidence(
-                                  by=actor.id, kind=kind, description=description, sha256=sha256,
-                                  collected_at=collected_at, officers=acting,
-                                  certificate_shown=certificate_shown)})
+        return self._case_cmd(
+            actor,
+            case_id,
+            access.CASE_WRITERS,
+            expected_version,
+            lambda c: {
+                "evidence_id": c.collect_evidence(
+                    by=actor.id,
+                    kind=kind,
+                    description=description,
+                    sha256=sha256,
+                    collected_at=collected_at,
+                    officers=acting,
+                    certificate_shown=certificate_shown,
+                )
+            },
+        )
 
-    def assess_evidence(self, actor: Actor, case_id: str, evidence_id: str, *, status: str,
-                        reason: str, expected_version: int | None = None) -> Result:
-        return self._case_cmd(actor, case_id, access.CASE_WRITERS, expected_version,
-                              lambda c: c.assess_evidence(by=actor.id, at=now(),
-                                                          evidence_id=evidence_id,
-                                                          status=status, reason=reason))
+    def assess_evidence(
+        self,
+        actor: Actor,
+        case_id: str,
+        evidence_id: str,
+        *,
+        status: str,
+        reason: str,
+        expected_version: int | None = None,
+    ) -> Result:
+        return self._case_cmd(
+            actor,
+            case_id,
+            access.CASE_WRITERS,
+            expected_version,
+            lambda c: c.assess_evidence(by=actor.id, at=now(), evidence_id=evidence_id, status=status, reason=reason),
+        )
 
-    def serve_notice(self, actor: Actor, case_id: str, *, served_at: datetime,
-                     officers: list[str], facts: str, legal_basis: str,
-                     proposed: list[dict[str, Any]], hearing_right: bool,
-                     expected_version: int | None = None) -> Result:
+    def serve_notice(
+        self,
+        actor: Actor,
+        case_id: str,
+        *,
+        served_at: datetime,
+        officers: list[str],
+        facts: str,
+        legal_basis: str,
+        proposed: list[dict[str, Any]],
+        hearing_right: bool,
+        expected_version: int | None = None,
+    ) -> Result:
         acting = self._acting(officers, served_at)
         proposed = _penalties_fen(proposed, "proposed")
-        return self._case_cmd(actor, case_id, access.CASE_WRITERS, expected_version,
-                              lambda c: c.serve_notice(
-                                  by=actor.id, served_at=served_at, officers=acting, facts=facts,
-                                  legal_basis=legal_basis, proposed=proposed,
-                                  hearing_right=hearing_right))
+        return self._case_cmd(
+            actor,
+            case_id,
+            access.CASE_WRITERS,
+            expected_version,
+            lambda c: c.serve_notice(
+                by=actor.id,
+                served_at=served_at,
+                officers=acting,
+                facts=facts,
+                legal_basis=legal_basis,
+                proposed=proposed,
+                hearing_right=hearing_right,
+            ),
+        )
 
-    def receive_statement(self, actor: Actor, case_id: str, *, received_at: datetime,
-                          summary: str, expected_version: int | None = None) -> Result:
-        return self._case_cmd(actor, case_id, access.CASE_WRITERS, expected_version,
-                              lambda c: c.receive_statement(by=actor.id, received_at=received_at,
-                                                            summary=summary))
+    def receive_statement(
+        self, actor: Actor, case_id: str, *, received_at: datetime, summary: str, expected_version: int | None = None
+    ) -> Result:
+        return self._case_cmd(
+            actor,
+            case_id,
+            access.CASE_WRITERS,
+            expected_version,
+            lambda c: c.receive_statement(by=actor.id, received_at=received_at, summary=summary),
+        )
 
-    def recheck(self, actor: Actor, case_id: str, *, at: datetime, officers: list[str],
-                conclusion: str, expected_version: int | None = None) -> Result:
+    def recheck(
+        self,
+        actor: Actor,
+        case_id: str,
+        *,
+        at: datetime,
+        officers: list[str],
+        conclusion: str,
+        expected_version: int | None = None,
+    ) -> Result:
         acting = self._acting(officers, at)
-        return self._case_cmd(actor, case_id, access.CASE_WRITERS, expected_version,
-                              lambda c: c.recheck(by=actor.id, at=at, officers=acting,
-                                                  conclusion=conclusion))
+        return self._case_cmd(
+            actor,
+            case_id,
+            access.CASE_WRITERS,
+            expected_version,
+            lambda c: c.recheck(by=actor.id, at=at, officers=acting, conclusion=conclusion),
+        )
 
-    def request_hearing(self, actor: Actor, case_id: str, *, at: datetime,
-                        expected_version: int | None = None) -> Result:
-        return self._case_cmd(actor, case_id, access.CASE_WRITERS, expected_version,
-                              lambda c: c.request_hearing(by=actor.id, at=at))
+    def request_hearing(
+        self, actor: Actor, case_id: str, *, at: datetime, expected_version: int | None = None
+    ) -> Result:
+        return self._case_cmd(
+            actor, case_id, access.CASE_WRITERS, expected_version, lambda c: c.request_hearing(by=actor.id, at=at)
+        )
 
-    def hold_hearing(self, actor: Actor, case_id: str, *, noticed_at: datetime,
-                     held_at: datetime, host_id: str, record_sha256: str,
-                     expected_version: int | None = None) -> Result:
-        return self._case_cmd(actor, case_id, access.CASE_WRITERS, expected_version,
-                              lambda c: c.hold_hearing(by=actor.id, noticed_at=noticed_at,
-                                                       held_at=held_at, host_id=host_id,
-                                                       record_sha256=record_sha256))
+    def hold_hearing(
+        self,
+        actor: Actor,
+        case_id: str,
+        *,
+        noticed_at: datetime,
+        held_at: datetime,
+        host_id: str,
+        record_sha256: str,
+        expected_version: int | None = None,
+    ) -> Result:
+        return self._case_cmd(
+            actor,
+            case_id,
+            access.CASE_WRITERS,
+            expected_version,
+            lambda c: c.hold_hearing(
+                by=actor.id, noticed_at=noticed_at, held_at=held_at, host_id=host_id, record_sha256=record_sha256
+            ),
+        )
 
-    def waive_hearing(self, actor: Actor, case_id: str, *, at: datetime,
-                      expected_version: int | None = None) -> Result:
-        return self._case_cmd(actor, case_id, access.CASE_WRITERS, expected_version,
-                              lambda c: c.waive_hearing(by=actor.id, at=at))
+    def waive_hearing(self, actor: Actor, case_id: str, *, at: datetime, expected_version: int | None = None) -> Result:
+        return self._case_cmd(
+            actor, case_id, access.CASE_WRITERS, expected_version, lambda c: c.waive_hearing(by=actor.id, at=at)
+        )
 
-    def legal_review(self, actor: Actor, case_id: str, *, reviewer_id: str, at: datetime,
-                     result: str, opinion: str, checklist: dict[str, Any] | None = None,
-                     expected_version: int | None = None) -> Result:
+    def legal_review(
+        self,
+        actor: Actor,
+        case_id: str,
+        *,
+        reviewer_id: str,
+        at: datetime,
+        result: str,
+        opinion: str,
+        checklist: dict[str, Any] | None = None,
+        expected_version: int | None = None,
+    ) -> Result:
         if actor.officer_id is not None and actor.officer_id != reviewer_id:
             raise InvalidInputError("reviewer_id", "a reviewer records their own review")
         reviewer = self._acting([reviewer_id], at)[0]
-        return self._case_cmd(actor, case_id, ("legal_reviewer",), expected_version,
-                              lambda c: c.legal_review(by=actor.id, reviewer=reviewer, at=at,
-                                                       result=result, opinion=opinion,
-                                                       checklist=checklist or {}))
+        return self._case_cmd(
+            actor,
+            case_id,
+            ("legal_reviewer",),
+            expected_version,
+            lambda c: c.legal_review(
+                by=actor.id, reviewer=reviewer, at=at, result=result, opinion=opinion, checklist=checklist or {}
+            ),
+        )
 
-    def hold_discussion(self, actor: Actor, case_id: str, *, held_at: datetime,
-                        attendees: list[str], minutes_sha256: str, conclusion: str,
-                        expected_version: int | None = None) -> Result:
+    def hold_discussion(
+        self,
+        actor: Actor,
+        case_id: str,
+        *,
+        held_at: datetime,
+        attendees: list[str],
+        minutes_sha256: str,
+        conclusion: str,
+        expected_version: int | None = None,
+    ) -> Result:
         for a in attendees:
             if not _is_uuid(a) or not self._exists(UUID(a)):
                 raise InvalidInputError("attendees", f"unknown officer {a}")
-        return self._case_cmd(actor, case_id, ("unit_head",), expected_version,
-                              lambda c: c.hold_discussion(by=actor.id, held_at=held_at,
-                                                          attendees=attendees,
-                                                          minutes_sha256=minutes_sha256,
-                                                          conclusion=conclusion))
+        return self._case_cmd(
+            actor,
+            case_id,
+            ("unit_head",),
+            expected_version,
+            lambda c: c.hold_discussion(
+                by=actor.id, held_at=held_at, attendees=attendees, minutes_sha256=minutes_sha256, conclusion=conclusion
+            ),
+        )
 
-    def request_recusal(self, actor: Actor, case_id: str, *, officer_id: str, at: datetime,
-                        reason: str, expected_version: int | None = None) -> Result:
-        return self._case_cmd(actor, case_id, access.CASE_WRITERS, expected_version,
-                              lambda c: c.request_recusal(by=actor.id, at=at,
-                                                          officer_id=officer_id, reason=reason))
+    def request_recusal(
+        self,
+        actor: Actor,
+        case_id: str,
+        *,
+        officer_id: str,
+        at: datetime,
+        reason: str,
+        expected_version: int | None = None,
+    ) -> Result:
+        return self._case_cmd(
+            actor,
+            case_id,
+            access.CASE_WRITERS,
+            expected_version,
+            lambda c: c.request_recusal(by=actor.id, at=at, officer_id=officer_id, reason=reason),
+        )
 
-    def decide_recusal(self, actor: Actor, case_id: str, *, officer_id: str, at: datetime,
-                       granted: bool, expected_version: int | None = None) -> Result:
-        return self._case_cmd(actor, case_id, ("unit_head",), expected_version,
-                              lambda c: c.decide_recusal(by=actor.id, at=at,
-                                                         officer_id=officer_id, granted=granted,
-                                                         decided_by=actor.officer_id or actor.id))
+    def decide_recusal(
+        self,
+        actor: Actor,
+        case_id: str,
+        *,
+        officer_id: str,
+        at: datetime,
+        granted: bool,
+        expected_version: int | None = None,
+    ) -> Result:
+        return self._case_cmd(
+            actor,
+            case_id,
+            ("unit_head",),
+            expected_version,
+            lambda c: c.decide_recusal(
+                by=actor.id, at=at, officer_id=officer_id, granted=granted, decided_by=actor.officer_id or actor.id
+            ),
+        )
 
     def decide(
-        self, actor: Actor, case_id: str, *, decision_no: str, decided_at: datetime,
-        decided_by: str, outcome: str, penalties: list[dict[str, Any]], legal_basis: str,
-        evidence_ids: list[str], benchmark: dict[str, Any] | None,
-        payment: dict[str, Any] | None, remedies: dict[str, Any] | None = None,
-        officers: list[str] | None = None, certificate_shown: bool = False,
-        form_no: str | None = None, hearing_record_cited: bool = False,
+        self,
+        actor: Actor,
+        case_id: str,
+        *,
+        decision_no: str,
+        decided_at: datetime,
+        decided_by: str,
+        outcome: str,
+        penalties: list[dict[str, Any]],
+        legal_basis: str,
+        evidence_ids: list[str],
+        benchmark: dict[str, Any] | None,
+        payment: dict[str, Any] | None,
+        remedies: dict[str, Any] | None = None,
+        officers: list[str] | None = None,
+        certificate_shown: bool = False,
+        form_no: str | None = None,
+        hearing_record_cited: bool = False,
         expected_version: int | None = None,
     ) -> Result:
         pens = _penalties_fen(penalties, "penalties")
@@ -563,97 +824,186 @@ class Oversight(Application[UUID]):
                 v = b.in_force_on(china_date(decided_at))
                 if v is not None:
                     in_force = BenchmarkVersion(
-                        version=v["version"], statutory_min_fen=v["statutory_min_fen"],
-                        statutory_max_fen=v["statutory_max_fen"], tiers=v["tiers"],
-                        effective_from=v["effective_from"], published_at=v["published_at"])
+                        version=v["version"],
+                        statutory_min_fen=v["statutory_min_fen"],
+                        statutory_max_fen=v["statutory_max_fen"],
+                        tiers=v["tiers"],
+                        effective_from=v["effective_from"],
+                        published_at=v["published_at"],
+                    )
             fine_fen = sum(p.get("amount_fen") or 0 for p in pens if p["type"] == "fine")
             fine_id = Fine.id_for(c.unit_id, decision_no) if fine_fen else None
             if fine_id is not None and self._exists(fine_id):
                 raise AlreadyExistsError(f"decision number {decision_no} is already used")
             c.decide(
-                by=actor.id, decision_no=decision_no, decided_at=decided_at,
-                decided_by=decided_by, outcome=outcome, penalties=pens,
-                legal_basis=legal_basis, evidence_ids=evidence_ids, benchmark_choice=benchmark,
-                benchmark_in_force=in_force, benchmark_known=known, payment=payment,
-                unit_banks=unit.banks, remedies=remedies, officers=acting,
-                certificate_shown=certificate_shown, form_no=form_no,
+                by=actor.id,
+                decision_no=decision_no,
+                decided_at=decided_at,
+                decided_by=decided_by,
+                outcome=outcome,
+                penalties=pens,
+                legal_basis=legal_basis,
+                evidence_ids=evidence_ids,
+                benchmark_choice=benchmark,
+                benchmark_in_force=in_force,
+                benchmark_known=known,
+                payment=payment,
+                unit_banks=unit.banks,
+                remedies=remedies,
+                officers=acting,
+                certificate_shown=certificate_shown,
+                form_no=form_no,
                 fine_id=str(fine_id) if fine_id else None,
                 hearing_record_cited=hearing_record_cited,
             )
             if fine_id is not None:
                 assert payment is not None
                 holder["fine"] = Fine.impose(
-                    by=actor.id, at=decided_at, case_id=str(c.id), unit_id=c.unit_id,
-                    decision_no=decision_no, amount_fen=fine_fen, bank_code=payment["bank_code"],
-                    surcharge=bool(payment["surcharge"]))
+                    by=actor.id,
+                    at=decided_at,
+                    case_id=str(c.id),
+                    unit_id=c.unit_id,
+                    decision_no=decision_no,
+                    amount_fen=fine_fen,
+                    bank_code=payment["bank_code"],
+                    surcharge=bool(payment["surcharge"]),
+                )
                 return {"fine_id": str(fine_id)}
             return {}
 
-        return self._case_cmd(actor, case_id, ("unit_head",), expected_version, decide,
-                              also=lambda c: [holder["fine"]] if "fine" in holder else [])
+        return self._case_cmd(
+            actor,
+            case_id,
+            ("unit_head",),
+            expected_version,
+            decide,
+            also=lambda c: [holder["fine"]] if "fine" in holder else [],
+        )
 
-    def serve_decision(self, actor: Actor, case_id: str, *, served_at: datetime, method: str,
-                       officers: list[str], party_consent: bool = False,
-                       expected_version: int | None = None) -> Result:
+    def serve_decision(
+        self,
+        actor: Actor,
+        case_id: str,
+        *,
+        served_at: datetime,
+        method: str,
+        officers: list[str],
+        party_consent: bool = False,
+        expected_version: int | None = None,
+    ) -> Result:
         acting = self._acting(officers, served_at)
         holder: list[Base] = []
 
         def serve(c: Case) -> None:
-            c.serve_decision(by=actor.id, served_at=served_at, method=method, officers=acting,
-                             party_consent=party_consent)
+            c.serve_decision(
+                by=actor.id, served_at=served_at, method=method, officers=acting, party_consent=party_consent
+            )
             if c.decision and c.decision["fine_id"]:
                 f = self._get(Fine, c.decision["fine_id"], "fine")
                 f.set_due_date(by=actor.id, served_at=served_at)
                 holder.append(f)
 
-        return self._case_cmd(actor, case_id, access.CASE_WRITERS, expected_version, serve,
-                              also=lambda c: holder)
+        return self._case_cmd(actor, case_id, access.CASE_WRITERS, expected_version, serve, also=lambda c: holder)
 
-    def disclose(self, actor: Actor, case_id: str, *, published_at: datetime, channel: str,
-                 expected_version: int | None = None) -> Result:
-        return self._case_cmd(actor, case_id, access.CASE_WRITERS, expected_version,
-                              lambda c: c.disclose(by=actor.id, published_at=published_at,
-                                                   channel=channel))
+    def disclose(
+        self, actor: Actor, case_id: str, *, published_at: datetime, channel: str, expected_version: int | None = None
+    ) -> Result:
+        return self._case_cmd(
+            actor,
+            case_id,
+            access.CASE_WRITERS,
+            expected_version,
+            lambda c: c.disclose(by=actor.id, published_at=published_at, channel=channel),
+        )
 
-    def withdraw_disclosure(self, actor: Actor, case_id: str, *, at: datetime, reason: str,
-                            expected_version: int | None = None) -> Result:
-        return self._case_cmd(actor, case_id, access.CASE_WRITERS, expected_version,
-                              lambda c: c.withdraw_disclosure(by=actor.id, at=at, reason=reason))
+    def withdraw_disclosure(
+        self, actor: Actor, case_id: str, *, at: datetime, reason: str, expected_version: int | None = None
+    ) -> Result:
+        return self._case_cmd(
+            actor,
+            case_id,
+            access.CASE_WRITERS,
+            expected_version,
+            lambda c: c.withdraw_disclosure(by=actor.id, at=at, reason=reason),
+        )
 
-    def report_transfer(self, actor: Actor, case_id: str, *, reported_at: datetime,
-                        decided_at: datetime | None, sent_at: datetime | None, to: str,
-                        documents: list[str], approved: bool = True,
-                        refusal_reason: str | None = None,
-                        expected_version: int | None = None) -> Result:
-        return self._case_cmd(actor, case_id, access.CASE_WRITERS, expected_version,
-                              lambda c: c.report_transfer(
-                                  by=actor.id, reported_at=reported_at, decided_at=decided_at,
-                                  sent_at=sent_at, to=to, documents=documents, approved=approved,
-                                  refusal_reason=refusal_reason))
+    def report_transfer(
+        self,
+        actor: Actor,
+        case_id: str,
+        *,
+        reported_at: datetime,
+        decided_at: datetime | None,
+        sent_at: datetime | None,
+        to: str,
+        documents: list[str],
+        approved: bool = True,
+        refusal_reason: str | None = None,
+        expected_version: int | None = None,
+    ) -> Result:
+        return self._case_cmd(
+            actor,
+            case_id,
+            access.CASE_WRITERS,
+            expected_version,
+            lambda c: c.report_transfer(
+                by=actor.id,
+                reported_at=reported_at,
+                decided_at=decided_at,
+                sent_at=sent_at,
+                to=to,
+                documents=documents,
+                approved=approved,
+                refusal_reason=refusal_reason,
+            ),
+        )
 
-    def record_intervention(self, actor: Actor, case_id: str, *, official: str, position: str,
-                            occurred_at: datetime, channel: str, content: str,
-                            expected_version: int | None = None) -> Result:
+    def record_intervention(
+        self,
+        actor: Actor,
+        case_id: str,
+        *,
+        official: str,
+        position: str,
+        occurred_at: datetime,
+        channel: str,
+        content: str,
+        expected_version: int | None = None,
+    ) -> Result:
         if actor.role == "bank":
             raise ForbiddenError("a bank does not record interventions")
 
         def record(c: Case) -> None:
             if actor.role in ("officer", "unit_head", "legal_reviewer"):
                 access.require_case_reader(actor, c.unit_id)
-            c.record_intervention(by=actor.id, occurred_at=occurred_at, official=official,
-                                  position=position, channel=channel, content=content)
+            c.record_intervention(
+                by=actor.id,
+                occurred_at=occurred_at,
+                official=official,
+                position=position,
+                channel=channel,
+                content=content,
+            )
 
         return self._case_cmd(actor, case_id, (), expected_version, record)
 
-    def close_case(self, actor: Actor, case_id: str, *, at: datetime, reason: str,
-                   expected_version: int | None = None) -> Result:
-        return self._case_cmd(actor, case_id, access.CASE_WRITERS, expected_version,
-                              lambda c: c.close(by=actor.id, at=at, reason=reason))
+    def close_case(
+        self, actor: Actor, case_id: str, *, at: datetime, reason: str, expected_version: int | None = None
+    ) -> Result:
+        return self._case_cmd(
+            actor, case_id, access.CASE_WRITERS, expected_version, lambda c: c.close(by=actor.id, at=at, reason=reason)
+        )
 
-    def archive_case(self, actor: Actor, case_id: str, *, at: datetime, file_sha256: str,
-                     expected_version: int | None = None) -> Result:
-        return self._case_cmd(actor, case_id, access.CASE_WRITERS, expected_version,
-                              lambda c: c.archive(by=actor.id, at=at, file_sha256=file_sha256))
+    def archive_case(
+        self, actor: Actor, case_id: str, *, at: datetime, file_sha256: str, expected_version: int | None = None
+    ) -> Result:
+        return self._case_cmd(
+            actor,
+            case_id,
+            access.CASE_WRITERS,
+            expected_version,
+            lambda c: c.archive(by=actor.id, at=at, file_sha256=file_sha256),
+        )
 
     # ------------------------------------------------------------ import
     def import_history(self, actor: Actor, lines: Any, source: str) -> Result:
@@ -675,12 +1025,16 @@ class Oversight(Application[UUID]):
         except IntegrityError:
             self._evict(*(a.id for a in aggs))
             raise AlreadyExistsError("the file repeats events already recorded") from None
-        return {"aggregates": len(aggs), "events": len(recordings),
-                "position": max((r.notification.id for r in recordings), default=None)}
+        return {
+            "aggregates": len(aggs),
+            "events": len(recordings),
+            "position": max((r.notification.id for r in recordings), default=None),
+        }
 
     # ------------------------------------------------------------ case queries (replay)
-    def get_case(self, actor: Actor, case_id: str, *, as_of: datetime | None = None,
-                 version: int | None = None) -> Result:
+    def get_case(
+        self, actor: Actor, case_id: str, *, as_of: datetime | None = None, version: int | None = None
+    ) -> Result:
         if not _is_uuid(case_id):
             raise NotFoundError(f"case {case_id} not found")
         cid = UUID(case_id)
@@ -715,8 +1069,14 @@ class Oversight(Application[UUID]):
         return [event_view(e) for e in events]
 
     # ------------------------------------------------------------ fines
-    def _fine_cmd(self, actor: Actor, fine_id: str, check: Callable[[Fine], None],
-                  fn: Callable[[Fine], list[Base] | None], expected_version: int | None) -> Result:
+    def _fine_cmd(
+        self,
+        actor: Actor,
+        fine_id: str,
+        check: Callable[[Fine], None],
+        fn: Callable[[Fine], list[Base] | None],
+        expected_version: int | None,
+    ) -> Result:
         if not _is_uuid(fine_id):
             raise NotFoundError(f"fine {fine_id} not found")
         fid = UUID(fine_id)
@@ -737,12 +1097,12 @@ class Oversight(Application[UUID]):
         with self._locked(f.id):
             return f.view(as_of or now())
 
-    def _claim(self, actor: Actor, at: datetime, series: str, number: str,
-               fine: Fine) -> ReceiptClaim:
+    def _claim(self, actor: Actor, at: datetime, series: str, number: str, fine: Fine) -> ReceiptClaim:
         if self._exists(ReceiptClaim.id_for(series, number)):
-            raise AlreadyExistsError(f"receipt number {number} is already used",)
-        return ReceiptClaim.claim(by=actor.id, at=at, series=series, number=number,
-                                  fine_id=str(fine.id))
+            raise AlreadyExistsError(
+                f"receipt number {number} is already used",
+            )
+        return ReceiptClaim.claim(by=actor.id, at=at, series=series, number=number, fine_id=str(fine.id))
 
     def _settle_if_paid(self, actor: Actor, f: Fine, at: datetime) -> list[Base]:
         if f.outstanding_fen > 0:
@@ -751,22 +1111,45 @@ class Oversight(Application[UUID]):
         case.settle_fine(by=actor.id, at=at, fine_id=str(f.id))
         return [case]
 
-    def record_payment(self, actor: Actor, fine_id: str, *, receipt_no: str, amount: str,
-                       paid_at: datetime, expected_version: int | None = None) -> Result:
+    def record_payment(
+        self,
+        actor: Actor,
+        fine_id: str,
+        *,
+        receipt_no: str,
+        amount: str,
+        paid_at: datetime,
+        expected_version: int | None = None,
+    ) -> Result:
         amount_fen = yuan_to_fen(amount)
 
         def pay(f: Fine) -> list[Base]:
             claim = self._claim(actor, paid_at, f"bank:{f.bank_code}", receipt_no, f)
-            f.receive_payment(by=actor.id, paid_at=paid_at, bank_code=actor.bank_code or "",
-                              receipt_no=receipt_no, amount_fen=amount_fen)
+            f.receive_payment(
+                by=actor.id,
+                paid_at=paid_at,
+                bank_code=actor.bank_code or "",
+                receipt_no=receipt_no,
+                amount_fen=amount_fen,
+            )
             return [claim, *self._settle_if_paid(actor, f, paid_at)]
 
-        return self._fine_cmd(actor, fine_id, lambda f: access.require_fine_bank(actor, f.bank_code),
-                              pay, expected_version)
+        return self._fine_cmd(
+            actor, fine_id, lambda f: access.require_fine_bank(actor, f.bank_code), pay, expected_version
+        )
 
     def collect_on_the_spot(
-        self, actor: Actor, fine_id: str, *, receipt_no: str, amount: str, collected_at: datetime,
-        officers: list[str], remote_area: bool, reason: str | None, hard_to_collect: bool = False,
+        self,
+        actor: Actor,
+        fine_id: str,
+        *,
+        receipt_no: str,
+        amount: str,
+        collected_at: datetime,
+        officers: list[str],
+        remote_area: bool,
+        reason: str | None,
+        hard_to_collect: bool = False,
         expected_version: int | None = None,
     ) -> Result:
         amount_fen = yuan_to_fen(amount)
@@ -781,46 +1164,82 @@ class Oversight(Application[UUID]):
             case.check_officers(self._acting(officers, collected_at), collected_at)
             claim = self._claim(actor, collected_at, "finance", receipt_no, f)
             f.collect_on_the_spot(
-                by=actor.id, collected_at=collected_at, receipt_no=receipt_no,
-                amount_fen=amount_fen, officers=officers, remote_area=remote_area, reason=reason,
-                procedure=case.procedure, hard_to_collect=hard_to_collect)
+                by=actor.id,
+                collected_at=collected_at,
+                receipt_no=receipt_no,
+                amount_fen=amount_fen,
+                officers=officers,
+                remote_area=remote_area,
+                reason=reason,
+                procedure=case.procedure,
+                hard_to_collect=hard_to_collect,
+            )
             return [claim, *self._settle_if_paid(actor, f, collected_at)]
 
         return self._fine_cmd(actor, fine_id, check, collect, expected_version)
 
-    def hand_over_cash(self, actor: Actor, fine_id: str, *, at: datetime,
-                       expected_version: int | None = None) -> Result:
+    def hand_over_cash(
+        self, actor: Actor, fine_id: str, *, at: datetime, expected_version: int | None = None
+    ) -> Result:
         return self._fine_cmd(
-            actor, fine_id, lambda f: access.require_unit_role(actor, f.unit_id, *access.CASE_WRITERS),
-            lambda f: f.hand_over_cash(by=actor.id, at=at), expected_version)
+            actor,
+            fine_id,
+            lambda f: access.require_unit_role(actor, f.unit_id, *access.CASE_WRITERS),
+            lambda f: f.hand_over_cash(by=actor.id, at=at),
+            expected_version,
+        )
 
-    def deposit_cash(self, actor: Actor, fine_id: str, *, at: datetime,
-                     expected_version: int | None = None) -> Result:
+    def deposit_cash(self, actor: Actor, fine_id: str, *, at: datetime, expected_version: int | None = None) -> Result:
         return self._fine_cmd(
-            actor, fine_id, lambda f: access.require_fine_bank(actor, f.bank_code),
+            actor,
+            fine_id,
+            lambda f: access.require_fine_bank(actor, f.bank_code),
             lambda f: f.deposit_cash(by=actor.id, at=at, bank_code=f.bank_code),
-            expected_version)
+            expected_version,
+        )
 
-    def approve_deferral(self, actor: Actor, fine_id: str, *, applied_at: datetime | None,
-                         approved_at: datetime, kind: str, until: date,
-                         expected_version: int | None = None) -> Result:
+    def approve_deferral(
+        self,
+        actor: Actor,
+        fine_id: str,
+        *,
+        applied_at: datetime | None,
+        approved_at: datetime,
+        kind: str,
+        until: date,
+        expected_version: int | None = None,
+    ) -> Result:
         return self._fine_cmd(
-            actor, fine_id, lambda f: access.require_unit_role(actor, f.unit_id, "unit_head"),
-            lambda f: f.approve_deferral(by=actor.id, applied_at=applied_at,
-                                          approved_at=approved_at, kind=kind, until=until),
-            expected_version)
+            actor,
+            fine_id,
+            lambda f: access.require_unit_role(actor, f.unit_id, "unit_head"),
+            lambda f: f.approve_deferral(
+                by=actor.id, applied_at=applied_at, approved_at=approved_at, kind=kind, until=until
+            ),
+            expected_version,
+        )
 
-    def serve_demand(self, actor: Actor, fine_id: str, *, served_at: datetime,
-                     expected_version: int | None = None) -> Result:
+    def serve_demand(
+        self, actor: Actor, fine_id: str, *, served_at: datetime, expected_version: int | None = None
+    ) -> Result:
         return self._fine_cmd(
-            actor, fine_id, lambda f: access.require_unit_role(actor, f.unit_id, *access.CASE_WRITERS),
-            lambda f: f.serve_demand(by=actor.id, served_at=served_at), expected_version)
+            actor,
+            fine_id,
+            lambda f: access.require_unit_role(actor, f.unit_id, *access.CASE_WRITERS),
+            lambda f: f.serve_demand(by=actor.id, served_at=served_at),
+            expected_version,
+        )
 
-    def apply_to_court(self, actor: Actor, fine_id: str, *, at: datetime,
-                       expected_version: int | None = None) -> Result:
+    def apply_to_court(
+        self, actor: Actor, fine_id: str, *, at: datetime, expected_version: int | None = None
+    ) -> Result:
         return self._fine_cmd(
-            actor, fine_id, lambda f: access.require_unit_role(actor, f.unit_id, *access.CASE_WRITERS),
-            lambda f: f.apply_to_court(by=actor.id, at=at), expected_version)
+            actor,
+            fine_id,
+            lambda f: access.require_unit_role(actor, f.unit_id, *access.CASE_WRITERS),
+            lambda f: f.apply_to_court(by=actor.id, at=at),
+            expected_version,
+        )
 
 
 class _AggregateLock:

@@ -30,13 +30,17 @@ class Benchmark(Base):
         published_at: datetime
 
         def apply(self, b: Benchmark) -> None:
-            b.versions.append({
-                "version": self.version, "legal_basis": self.legal_basis,
-                "statutory_min_fen": self.statutory_min_fen,
-                "statutory_max_fen": self.statutory_max_fen,
-                "tiers": [dict(t) for t in self.tiers], "effective_from": self.effective_from,
-                "published_at": self.published_at,
-            })
+            b.versions.append(
+                {
+                    "version": self.version,
+                    "legal_basis": self.legal_basis,
+                    "statutory_min_fen": self.statutory_min_fen,
+                    "statutory_max_fen": self.statutory_max_fen,
+                    "tiers": [dict(t) for t in self.tiers],
+                    "effective_from": self.effective_from,
+                    "published_at": self.published_at,
+                }
+            )
 
     if TYPE_CHECKING:
         matter_code: str
@@ -48,12 +52,21 @@ class Benchmark(Base):
 
     @classmethod
     def start(cls, *, by: str, at: datetime, matter_code: str) -> Benchmark:
-        return cls._create(cls.Started, id=cls.id_for(matter_code), recorded_by=by,
-                           occurred_at=at, matter_code=matter_code)
+        return cls._create(
+            cls.Started, id=cls.id_for(matter_code), recorded_by=by, occurred_at=at, matter_code=matter_code
+        )
 
     def publish_version(
-        self, *, by: str, at: datetime, version: str, legal_basis: str, statutory_min_fen: int,
-        statutory_max_fen: int, tiers: list[dict[str, Any]], effective_from: date,
+        self,
+        *,
+        by: str,
+        at: datetime,
+        version: str,
+        legal_basis: str,
+        statutory_min_fen: int,
+        statutory_max_fen: int,
+        tiers: list[dict[str, Any]],
+        effective_from: date,
         published_at: datetime,
     ) -> None:
         if any(v["version"] == version for v in self.versions):
@@ -66,9 +79,16 @@ class Benchmark(Base):
             if not (statutory_min_fen <= t["min_fen"] <= t["max_fen"] <= statutory_max_fen):
                 raise InvalidInputError(f"tiers[{i}]", "range must lie within the statutory range")
         self._trigger(
-            self.VersionPublished, by, at, version=version, legal_basis=legal_basis,
-            statutory_min_fen=statutory_min_fen, statutory_max_fen=statutory_max_fen, tiers=tiers,
-            effective_from=effective_from, published_at=published_at,
+            self.VersionPublished,
+            by,
+            at,
+            version=version,
+            legal_basis=legal_basis,
+            statutory_min_fen=statutory_min_fen,
+            statutory_max_fen=statutory_max_fen,
+            tiers=tiers,
+            effective_from=effective_from,
+            published_at=published_at,
         )
 
     def in_force_on(self, d: date) -> dict[str, Any] | None:

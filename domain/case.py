@@ -22,12 +22,29 @@ from .rules import LAW
 PROCEDURES = ("general", "simplified")
 SOURCES = ("inspection", "complaint", "referral", "transfer", "other")
 ACT_TYPES = (
-    "inspection", "inquiry", "sealing", "seizure", "sampling", "registration_preservation",
-    "on_site_record", "detention", "education", "preservation_disposal", "release", "other",
+    "inspection",
+    "inquiry",
+    "sealing",
+    "seizure",
+    "sampling",
+    "registration_preservation",
+    "on_site_record",
+    "detention",
+    "education",
+    "preservation_disposal",
+    "release",
+    "other",
 )
 PENALTY_TYPES = (
-    "warning", "fine", "confiscation", "suspend_licence", "revoke_licence", "stop_business",
-    "limit_practice", "downgrade_qualification", "detention",
+    "warning",
+    "fine",
+    "confiscation",
+    "suspend_licence",
+    "revoke_licence",
+    "stop_business",
+    "limit_practice",
+    "downgrade_qualification",
+    "detention",
 )
 OUTCOMES = ("penalty", "no_penalty", "transfer")
 SERVICE_METHODS = ("direct", "mail", "electronic", "announcement", "on_the_spot")
@@ -36,8 +53,17 @@ EVIDENCE_STATUSES = ("verified", "unverified", "illegal")
 
 # Case status, in the legal order of stages.
 STATUS_ORDER = (
-    "filed", "investigating", "noticed", "hearing", "reviewed", "decided", "served",
-    "executed", "transferred", "closed", "archived",
+    "filed",
+    "investigating",
+    "noticed",
+    "hearing",
+    "reviewed",
+    "decided",
+    "served",
+    "executed",
+    "transferred",
+    "closed",
+    "archived",
 )
 
 
@@ -139,8 +165,11 @@ class Case(Base):
 
         def apply(self, c: Case) -> None:
             c.evidence[self.evidence_id] = {
-                "kind": self.kind, "sha256": self.sha256, "status": "collected",
-                "at": self.occurred_at, "officers": self.officers,
+                "kind": self.kind,
+                "sha256": self.sha256,
+                "status": "collected",
+                "at": self.occurred_at,
+                "officers": self.officers,
             }
             c.status = next_status(c.status, self)
 
@@ -162,10 +191,13 @@ class Case(Base):
         hearing_right: bool
 
         def apply(self, c: Case) -> None:
-            c.notices.append({
-                "at": self.occurred_at, "proposed": self.proposed,
-                "hearing_right": self.hearing_right,
-            })
+            c.notices.append(
+                {
+                    "at": self.occurred_at,
+                    "proposed": self.proposed,
+                    "hearing_right": self.hearing_right,
+                }
+            )
             c.status = next_status(c.status, self)
 
     class StatementReceived(Base.Event):
@@ -214,8 +246,7 @@ class Case(Base):
         checklist: dict[str, Any]
 
         def apply(self, c: Case) -> None:
-            c.reviews.append({"at": self.occurred_at, "result": self.result,
-                              "reviewer_id": self.reviewer_id})
+            c.reviews.append({"at": self.occurred_at, "result": self.result, "reviewer_id": self.reviewer_id})
             c.status = next_status(c.status, self)
 
     class DiscussionHeld(Base.Event):
@@ -268,8 +299,11 @@ class Case(Base):
 
         def apply(self, c: Case) -> None:
             c.decision = {
-                "decision_no": self.decision_no, "at": self.occurred_at, "outcome": self.outcome,
-                "penalties": self.penalties, "fine_id": self.fine_id,
+                "decision_no": self.decision_no,
+                "at": self.occurred_at,
+                "outcome": self.outcome,
+                "penalties": self.penalties,
+                "fine_id": self.fine_id,
                 "fine_fen": _fine_total(self.penalties),
             }
             c.status = next_status(c.status, self)
@@ -316,8 +350,7 @@ class Case(Base):
         refusal_reason: str | None
 
         def apply(self, c: Case) -> None:
-            c.transfer = {"reported_at": self.occurred_at, "sent_at": self.sent_at,
-                          "approved": self.approved}
+            c.transfer = {"reported_at": self.occurred_at, "sent_at": self.sent_at, "approved": self.approved}
             c.status = next_status(c.status, self)
 
     class InterventionRecorded(Base.Event):
@@ -395,9 +428,7 @@ class Case(Base):
         if self.decision is not None:
             raise StateError(f"{what} comes before the decision; the case is already decided")
 
-    def check_officers(
-        self, officers: list[ActingOfficer], at: datetime, *, two_required: bool = True
-    ) -> None:
+    def check_officers(self, officers: list[ActingOfficer], at: datetime, *, two_required: bool = True) -> None:
         """A1, A2, A5, A7, A10 for the officers acting at instant ``at``."""
         if not officers:
             raise InvalidInputError("officers", "name the acting officers")
@@ -410,8 +441,7 @@ class Case(Base):
         for o in officers:
             state = self.recusals.get(o.id)
             if state == "pending":
-                raise RuleViolation(
-                    "A10", f"officer {o.id} has a recusal request the unit head has not decided")
+                raise RuleViolation("A10", f"officer {o.id} has a recusal request the unit head has not decided")
             if state == "granted":
                 raise RuleViolation("A10", f"officer {o.id} is recused from this case")
         for o in sworn:
@@ -419,19 +449,18 @@ class Case(Base):
                 raise RuleViolation("A2", f"officer {o.id} belongs to another unit")
             st = o.cert.status
             if st in ("suspended", "revoked"):
-                raise RuleViolation(
-                    "A7", f"officer {o.id}'s certificate was {st} at {at.isoformat()}")
+                raise RuleViolation("A7", f"officer {o.id}'s certificate was {st} at {at.isoformat()}")
             if st != "valid":
-                raise RuleViolation(
-                    "A2", f"officer {o.id} held no valid certificate at {at.isoformat()} ({st})")
+                raise RuleViolation("A2", f"officer {o.id} held no valid certificate at {at.isoformat()} ({st})")
             if not o.cert.covers(self.matter_code, self.region):
                 raise RuleViolation(
-                    "A2", f"officer {o.id}'s certificate does not cover matter "
-                    f"{self.matter_code} in region {self.region}")
+                    "A2",
+                    f"officer {o.id}'s certificate does not cover matter {self.matter_code} in region {self.region}",
+                )
         if two_required and len(sworn) < 2:
             raise RuleViolation(
-                "A1", "at least two officers with enforcement qualification must act "
-                f"(found {len(sworn)})")
+                "A1", f"at least two officers with enforcement qualification must act (found {len(sworn)})"
+            )
 
     def _investigators(self) -> set[str]:
         ids: set[str] = set()
@@ -444,10 +473,25 @@ class Case(Base):
     # ---------------------------------------------------------------- commands
     @classmethod
     def file(
-        cls, *, by: str, unit_id: str, region: str, case_no: str, matter_code: str,
-        party: dict[str, Any], source: str, summary: str, occurred_on: date,
-        discovered_on: date, filed_at: datetime, approved_by: str, handlers: list[str],
-        procedure: str, major: bool, complex: bool, imported: bool = False,
+        cls,
+        *,
+        by: str,
+        unit_id: str,
+        region: str,
+        case_no: str,
+        matter_code: str,
+        party: dict[str, Any],
+        source: str,
+        summary: str,
+        occurred_on: date,
+        discovered_on: date,
+        filed_at: datetime,
+        approved_by: str,
+        handlers: list[str],
+        procedure: str,
+        major: bool,
+        complex: bool,
+        imported: bool = False,
     ) -> Case:
         if procedure not in PROCEDURES:
             raise InvalidInputError("procedure", f"one of {', '.join(PROCEDURES)}")
@@ -460,16 +504,37 @@ class Case(Base):
         if not handlers:
             raise InvalidInputError("handlers", "name the case handlers")
         return cls._create(
-            cls.Filed, id=cls.id_for(unit_id, case_no), recorded_by=by, occurred_at=filed_at,
-            unit_id=unit_id, case_no=case_no, matter_code=matter_code, region=region,
-            party=party, source=source, summary=summary, occurred_on=occurred_on,
-            discovered_on=discovered_on, approved_by=approved_by, handlers=handlers,
-            procedure=procedure, major=major, complex=complex, imported=imported,
+            cls.Filed,
+            id=cls.id_for(unit_id, case_no),
+            recorded_by=by,
+            occurred_at=filed_at,
+            unit_id=unit_id,
+            case_no=case_no,
+            matter_code=matter_code,
+            region=region,
+            party=party,
+            source=source,
+            summary=summary,
+            occurred_on=occurred_on,
+            discovered_on=discovered_on,
+            approved_by=approved_by,
+            handlers=handlers,
+            procedure=procedure,
+            major=major,
+            complex=complex,
+            imported=imported,
         )
 
     def record_act(
-        self, *, by: str, type: str, occurred_at: datetime, officers: list[ActingOfficer],
-        certificate_shown: bool, record_sha256: str | None, av: dict[str, Any] | None,
+        self,
+        *,
+        by: str,
+        type: str,
+        occurred_at: datetime,
+        officers: list[ActingOfficer],
+        certificate_shown: bool,
+        record_sha256: str | None,
+        av: dict[str, Any] | None,
         signatures: dict[str, Any] | None = None,
     ) -> None:
         self._open()
@@ -482,14 +547,27 @@ class Case(Base):
             raise StateError("an investigative act before the case was filed")
         self.check_officers(officers, occurred_at)
         self._trigger(
-            self.ActRecorded, by, occurred_at, type=type, officers=[o.id for o in officers],
-            certificate_shown=certificate_shown, record_sha256=record_sha256, av=av,
+            self.ActRecorded,
+            by,
+            occurred_at,
+            type=type,
+            officers=[o.id for o in officers],
+            certificate_shown=certificate_shown,
+            record_sha256=record_sha256,
+            av=av,
             signatures=signatures,
         )
 
     def collect_evidence(
-        self, *, by: str, kind: str, description: str, sha256: str, collected_at: datetime,
-        officers: list[ActingOfficer], certificate_shown: bool,
+        self,
+        *,
+        by: str,
+        kind: str,
+        description: str,
+        sha256: str,
+        collected_at: datetime,
+        officers: list[ActingOfficer],
+        certificate_shown: bool,
     ) -> str:
         self._open()
         self._not_decided("collecting evidence")
@@ -503,21 +581,25 @@ class Case(Base):
             raise StateError("this evidence (same content hash) is already in the case")
         self.check_officers(officers, collected_at)
         self._trigger(
-            self.EvidenceCollected, by, collected_at, evidence_id=evidence_id, kind=kind,
-            description=description, sha256=sha256.lower(), officers=[o.id for o in officers],
+            self.EvidenceCollected,
+            by,
+            collected_at,
+            evidence_id=evidence_id,
+            kind=kind,
+            description=description,
+            sha256=sha256.lower(),
+            officers=[o.id for o in officers],
             certificate_shown=certificate_shown,
         )
         return evidence_id
 
-    def assess_evidence(self, *, by: str, at: datetime, evidence_id: str, status: str,
-                        reason: str) -> None:
+    def assess_evidence(self, *, by: str, at: datetime, evidence_id: str, status: str, reason: str) -> None:
         self._open()
         if evidence_id not in self.evidence:
             raise InvalidInputError("evidence_id", "no such evidence in this case")
         if status not in EVIDENCE_STATUSES:
             raise InvalidInputError("status", f"one of {', '.join(EVIDENCE_STATUSES)}")
-        self._trigger(self.EvidenceAssessed, by, at, evidence_id=evidence_id, status=status,
-                      reason=reason)
+        self._trigger(self.EvidenceAssessed, by, at, evidence_id=evidence_id, status=status, reason=reason)
 
     def hearing_right_due(self, proposed: list[dict[str, Any]]) -> bool:
         """C5: penalties that give the party a hearing right (处罚法 63)."""
@@ -530,8 +612,15 @@ class Case(Base):
         return any(p["type"] in LAW.hearing_penalty_types for p in proposed)
 
     def serve_notice(
-        self, *, by: str, served_at: datetime, officers: list[ActingOfficer], facts: str,
-        legal_basis: str, proposed: list[dict[str, Any]], hearing_right: bool,
+        self,
+        *,
+        by: str,
+        served_at: datetime,
+        officers: list[ActingOfficer],
+        facts: str,
+        legal_basis: str,
+        proposed: list[dict[str, Any]],
+        hearing_right: bool,
     ) -> None:
         self._open()
         self._not_decided("the notice (告知)")
@@ -543,12 +632,17 @@ class Case(Base):
         if not legal_basis.strip():
             raise RuleViolation("C3", "the notice states the legal basis")
         if self.hearing_right_due(proposed) and not hearing_right:
-            raise RuleViolation(
-                "C5", "the proposed penalty gives the party a hearing right; the notice must say so")
+            raise RuleViolation("C5", "the proposed penalty gives the party a hearing right; the notice must say so")
         self.check_officers(officers, served_at)
         self._trigger(
-            self.NoticeServed, by, served_at, officers=[o.id for o in officers], facts=facts,
-            legal_basis=legal_basis, proposed=proposed, hearing_right=hearing_right,
+            self.NoticeServed,
+            by,
+            served_at,
+            officers=[o.id for o in officers],
+            facts=facts,
+            legal_basis=legal_basis,
+            proposed=proposed,
+            hearing_right=hearing_right,
         )
 
     def receive_statement(self, *, by: str, received_at: datetime, summary: str) -> None:
@@ -558,15 +652,13 @@ class Case(Base):
             raise StateError("a statement answers a served notice; there is none")
         self._trigger(self.StatementReceived, by, received_at, summary=summary)
 
-    def recheck(self, *, by: str, at: datetime, officers: list[ActingOfficer],
-                conclusion: str) -> None:
+    def recheck(self, *, by: str, at: datetime, officers: list[ActingOfficer], conclusion: str) -> None:
         self._open()
         self._not_decided("the re-check (复核)")
         if not self.statements:
             raise StateError("a re-check answers a statement; there is none")
         self.check_officers(officers, at, two_required=False)
-        self._trigger(self.RecheckDone, by, at, officers=[o.id for o in officers],
-                      conclusion=conclusion)
+        self._trigger(self.RecheckDone, by, at, officers=[o.id for o in officers], conclusion=conclusion)
 
     def request_hearing(self, *, by: str, at: datetime) -> None:
         self._open()
@@ -579,12 +671,15 @@ class Case(Base):
         last_day, _ = add_working_days(notice_day, LAW.hearing_request_working_days)
         if china_date(at) > last_day:
             raise RuleViolation(
-                "C5", f"a hearing is requested within {LAW.hearing_request_working_days} working "
-                f"days of the notice (by {last_day.isoformat()})")
+                "C5",
+                f"a hearing is requested within {LAW.hearing_request_working_days} working "
+                f"days of the notice (by {last_day.isoformat()})",
+            )
         self._trigger(self.HearingRequested, by, at)
 
-    def hold_hearing(self, *, by: str, noticed_at: datetime, held_at: datetime, host_id: str,
-                     record_sha256: str) -> None:
+    def hold_hearing(
+        self, *, by: str, noticed_at: datetime, held_at: datetime, host_id: str, record_sha256: str
+    ) -> None:
         self._open()
         self._not_decided("the hearing")
         if not self.hearing.get("requested_at"):
@@ -595,12 +690,15 @@ class Case(Base):
         earliest, _ = add_working_days(china_date(noticed_at), LAW.hearing_notice_working_days)
         if china_date(held_at) < earliest:
             raise RuleViolation(
-                "C5", f"the hearing is noticed {LAW.hearing_notice_working_days} working days "
-                f"ahead (held no earlier than {earliest.isoformat()})")
+                "C5",
+                f"the hearing is noticed {LAW.hearing_notice_working_days} working days "
+                f"ahead (held no earlier than {earliest.isoformat()})",
+            )
         if host_id in self._investigators():
             raise RuleViolation("A10", "the hearing host investigated this case")
-        self._trigger(self.HearingHeld, by, held_at, noticed_at=noticed_at, host_id=host_id,
-                      record_sha256=record_sha256)
+        self._trigger(
+            self.HearingHeld, by, held_at, noticed_at=noticed_at, host_id=host_id, record_sha256=record_sha256
+        )
 
     def waive_hearing(self, *, by: str, at: datetime) -> None:
         self._open()
@@ -610,7 +708,13 @@ class Case(Base):
         self._trigger(self.HearingWaived, by, at)
 
     def legal_review(
-        self, *, by: str, reviewer: ActingOfficer, at: datetime, result: str, opinion: str,
+        self,
+        *,
+        by: str,
+        reviewer: ActingOfficer,
+        at: datetime,
+        result: str,
+        opinion: str,
         checklist: dict[str, Any],
     ) -> None:
         self._open()
@@ -620,40 +724,42 @@ class Case(Base):
         if reviewer.kind == "auxiliary":
             raise RuleViolation("A5", "auxiliary staff do not review")
         first_review = reviewer.reviewer_since or china_date(at)
-        if (not reviewer.legal_qualification
-                and first_review >= LAW.legal_review_qualification_from):
+        if not reviewer.legal_qualification and first_review >= LAW.legal_review_qualification_from:
             raise RuleViolation(
-                "A9", "a reviewer first reviewing on or after "
+                "A9",
+                "a reviewer first reviewing on or after "
                 f"{LAW.legal_review_qualification_from.isoformat()} holds the national "
-                "legal-profession qualification (法律职业资格)")
+                "legal-profession qualification (法律职业资格)",
+            )
         if reviewer.id in self.handlers or reviewer.id in self._investigators():
             raise RuleViolation("A10", "the legal reviewer handled or investigated this case")
         if self.recusals.get(reviewer.id) in ("pending", "granted"):
             raise RuleViolation("A10", "the reviewer is recused or has an undecided recusal")
-        self._trigger(self.LegalReviewed, by, at, reviewer_id=reviewer.id, result=result,
-                      opinion=opinion, checklist=checklist)
+        self._trigger(
+            self.LegalReviewed, by, at, reviewer_id=reviewer.id, result=result, opinion=opinion, checklist=checklist
+        )
 
-    def hold_discussion(self, *, by: str, held_at: datetime, attendees: list[str],
-                        minutes_sha256: str, conclusion: str) -> None:
+    def hold_discussion(
+        self, *, by: str, held_at: datetime, attendees: list[str], minutes_sha256: str, conclusion: str
+    ) -> None:
         self._open()
         self._not_decided("the collective discussion (集体讨论)")
         if len(set(attendees)) < 2:
             raise RuleViolation("C7", "a collective discussion needs the unit's heads (two or more)")
         _sha256(minutes_sha256, "minutes_sha256")
-        self._trigger(self.DiscussionHeld, by, held_at, attendees=attendees,
-                      minutes_sha256=minutes_sha256, conclusion=conclusion)
+        self._trigger(
+            self.DiscussionHeld, by, held_at, attendees=attendees, minutes_sha256=minutes_sha256, conclusion=conclusion
+        )
 
     def request_recusal(self, *, by: str, at: datetime, officer_id: str, reason: str) -> None:
         self._open()
         self._trigger(self.RecusalRequested, by, at, officer_id=officer_id, reason=reason)
 
-    def decide_recusal(self, *, by: str, at: datetime, officer_id: str, granted: bool,
-                       decided_by: str) -> None:
+    def decide_recusal(self, *, by: str, at: datetime, officer_id: str, granted: bool, decided_by: str) -> None:
         self._open()
         if self.recusals.get(officer_id) != "pending":
             raise StateError("no pending recusal request for this officer")
-        self._trigger(self.RecusalDecided, by, at, officer_id=officer_id, granted=granted,
-                      decided_by=decided_by)
+        self._trigger(self.RecusalDecided, by, at, officer_id=officer_id, granted=granted, decided_by=decided_by)
 
     def _check_penalties(self, penalties: list[dict[str, Any]], field: str) -> None:
         for i, p in enumerate(penalties):
@@ -664,20 +770,37 @@ class Case(Base):
                     raise InvalidInputError(f"{field}[{i}].amount", "a fine states its amount")
 
     def decide(
-        self, *, by: str, decision_no: str, decided_at: datetime, decided_by: str, outcome: str,
-        penalties: list[dict[str, Any]], legal_basis: str, evidence_ids: list[str],
-        benchmark_choice: dict[str, Any] | None, benchmark_in_force: BenchmarkVersion | None,
-        benchmark_known: bool, payment: dict[str, Any] | None, unit_banks: list[str],
-        remedies: dict[str, Any] | None, officers: list[ActingOfficer],
-        certificate_shown: bool, form_no: str | None, fine_id: str | None,
+        self,
+        *,
+        by: str,
+        decision_no: str,
+        decided_at: datetime,
+        decided_by: str,
+        outcome: str,
+        penalties: list[dict[str, Any]],
+        legal_basis: str,
+        evidence_ids: list[str],
+        benchmark_choice: dict[str, Any] | None,
+        benchmark_in_force: BenchmarkVersion | None,
+        benchmark_known: bool,
+        payment: dict[str, Any] | None,
+        unit_banks: list[str],
+        remedies: dict[str, Any] | None,
+        officers: list[ActingOfficer],
+        certificate_shown: bool,
+        form_no: str | None,
+        fine_id: str | None,
         hearing_record_cited: bool = False,
     ) -> None:
         self._open()
         fine_fen = _fine_total(penalties)
         if self.decision is not None:
             if fine_fen and self.decision["fine_fen"]:
-                raise RuleViolation("C14", "the same act is not fined twice: this case already "
-                                    f"has fine decision {self.decision['decision_no']}")
+                raise RuleViolation(
+                    "C14",
+                    "the same act is not fined twice: this case already "
+                    f"has fine decision {self.decision['decision_no']}",
+                )
             raise StateError("the case is already decided")
         if outcome not in OUTCOMES:
             raise InvalidInputError("outcome", f"one of {', '.join(OUTCOMES)}")
@@ -705,8 +828,7 @@ class Case(Base):
                 if ev is None:
                     raise InvalidInputError("evidence_ids", f"no evidence {eid} in this case")
                 if ev["status"] in ("illegal", "unverified"):
-                    raise RuleViolation(
-                        "B4", f"evidence {eid} is marked {ev['status']} and cannot be cited")
+                    raise RuleViolation("B4", f"evidence {eid} is marked {ev['status']} and cannot be cited")
             # Notice (C3) and statements (C4).
             served = [n for n in self.notices if n["at"] <= decided_at]
             if not served:
@@ -714,43 +836,53 @@ class Case(Base):
             notice = served[-1]
             for s in self.statements:
                 if s <= decided_at and not any(s <= r <= decided_at for r in self.rechecks):
-                    raise RuleViolation(
-                        "C4", "a statement (陈述申辩) was not re-checked (复核) before the decision")
+                    raise RuleViolation("C4", "a statement (陈述申辩) was not re-checked (复核) before the decision")
             noticed_types = {p["type"] for p in notice["proposed"]}
             heavier = [p["type"] for p in penalties if p["type"] not in noticed_types]
-            if heavier or fine_fen > _fine_total(notice["proposed"]) or _fine_total(
-                    penalties, "confiscation") > _fine_total(notice["proposed"], "confiscation"):
-                raise RuleViolation(
-                    "C4", "the decision is heavier than the served notice; serve a new notice")
+            if (
+                heavier
+                or fine_fen > _fine_total(notice["proposed"])
+                or _fine_total(penalties, "confiscation") > _fine_total(notice["proposed"], "confiscation")
+            ):
+                raise RuleViolation("C4", "the decision is heavier than the served notice; serve a new notice")
             # Hearing (C5).
             if notice["hearing_right"]:
                 h = self.hearing
-                if h.get("requested_at") and not h.get("held_at") and not (
-                        h.get("waived_at") and h["waived_at"] >= h["requested_at"]):
+                if (
+                    h.get("requested_at")
+                    and not h.get("held_at")
+                    and not (h.get("waived_at") and h["waived_at"] >= h["requested_at"])
+                ):
                     raise RuleViolation("C5", "the decision waits for the requested hearing")
                 if not h.get("requested_at") and not h.get("waived_at"):
-                    last_day, _ = add_working_days(
-                        china_date(notice["at"]), LAW.hearing_request_working_days)
+                    last_day, _ = add_working_days(china_date(notice["at"]), LAW.hearing_request_working_days)
                     if china_date(decided_at) <= last_day:
                         raise RuleViolation(
-                            "C5", "the period to request a hearing runs until "
-                            f"{last_day.isoformat()}; decide after it or on a waiver")
+                            "C5",
+                            "the period to request a hearing runs until "
+                            f"{last_day.isoformat()}; decide after it or on a waiver",
+                        )
             # Simplified procedure (C16, J2, A1).
             if simplified:
-                limit = (LAW.simplified_max_fen_person if self.party.get("kind") == "person"
-                         else LAW.simplified_max_fen_organisation)
+                limit = (
+                    LAW.simplified_max_fen_person
+                    if self.party.get("kind") == "person"
+                    else LAW.simplified_max_fen_organisation
+                )
                 if any(p["type"] not in ("warning", "fine") for p in penalties) or fine_fen > limit:
                     raise RuleViolation(
-                        "C16", "the simplified procedure allows only a warning or a fine up to "
-                        f"{limit // 100} yuan for this party")
+                        "C16",
+                        "the simplified procedure allows only a warning or a fine up to "
+                        f"{limit // 100} yuan for this party",
+                    )
                 if not certificate_shown:
                     raise RuleViolation("C16", "on-the-spot decisions need the certificate shown")
                 if not form_no:
                     raise RuleViolation("C16", "on-the-spot decisions use a numbered form (form_no)")
                 if not remedies["reconsideration_first"]:
                     raise RuleViolation(
-                        "J2", "an on-the-spot penalty decision states that reconsideration "
-                        "comes before litigation")
+                        "J2", "an on-the-spot penalty decision states that reconsideration comes before litigation"
+                    )
                 self.check_officers(officers, decided_at)
             # Fine contents (C10, D1) and discretion (C11, G2).
             if fine_fen:
@@ -760,13 +892,15 @@ class Case(Base):
                     raise RuleViolation("C10", "a fine decision says whether a late surcharge applies")
                 if payment["bank_code"] not in unit_banks:
                     raise RuleViolation(
-                        "D1", f"bank {payment['bank_code']} is not designated to collect this "
-                        "unit's fines")
-                self._check_discretion(fine_fen, decided_at, benchmark_choice,
-                                       benchmark_in_force, benchmark_known)
+                        "D1", f"bank {payment['bank_code']} is not designated to collect this unit's fines"
+                    )
+                self._check_discretion(fine_fen, decided_at, benchmark_choice, benchmark_in_force, benchmark_known)
         # Collective discussion (C7) and legal review (C8).
-        if outcome == "penalty" and (self.complex or self.major) and not any(
-                d["at"] <= decided_at for d in self.discussions):
+        if (
+            outcome == "penalty"
+            and (self.complex or self.major)
+            and not any(d["at"] <= decided_at for d in self.discussions)
+        ):
             raise RuleViolation("C7", "a complex or major case is decided by collective discussion")
         major_decision = self.major or self.complex or bool(self.hearing.get("held_at"))
         if outcome == "penalty" and major_decision:
@@ -776,28 +910,42 @@ class Case(Base):
             if before[-1]["result"] != "passed":
                 raise RuleViolation("C8", "the latest legal review failed; a later pass is needed")
         self._trigger(
-            self.Decided, by, decided_at, decision_no=decision_no, decided_by=decided_by,
-            outcome=outcome, penalties=penalties, legal_basis=legal_basis,
-            evidence_ids=evidence_ids, benchmark=benchmark_choice,
-            payment=payment if fine_fen else None, remedies=remedies,
-            officers=[o.id for o in officers], certificate_shown=certificate_shown,
-            form_no=form_no, fine_id=fine_id if fine_fen else None,
+            self.Decided,
+            by,
+            decided_at,
+            decision_no=decision_no,
+            decided_by=decided_by,
+            outcome=outcome,
+            penalties=penalties,
+            legal_basis=legal_basis,
+            evidence_ids=evidence_ids,
+            benchmark=benchmark_choice,
+            payment=payment if fine_fen else None,
+            remedies=remedies,
+            officers=[o.id for o in officers],
+            certificate_shown=certificate_shown,
+            form_no=form_no,
+            fine_id=fine_id if fine_fen else None,
             hearing_record_cited=hearing_record_cited,
         )
 
     def _check_discretion(
-        self, fine_fen: int, decided_at: datetime, choice: dict[str, Any] | None,
-        in_force: BenchmarkVersion | None, known: bool,
+        self,
+        fine_fen: int,
+        decided_at: datetime,
+        choice: dict[str, Any] | None,
+        in_force: BenchmarkVersion | None,
+        known: bool,
     ) -> None:
         if not known or in_force is None:
-            raise RuleViolation(
-                "C11", f"no discretion benchmark (裁量基准) is in force for matter {self.matter_code}")
+            raise RuleViolation("C11", f"no discretion benchmark (裁量基准) is in force for matter {self.matter_code}")
         if not choice or not choice.get("version"):
             raise RuleViolation("C11", "a fine decision names the benchmark version it applied")
         if choice["version"] != in_force.version:
             raise RuleViolation(
-                "C11", f"benchmark version {in_force.version} was in force on the decision date, "
-                f"not {choice['version']}")
+                "C11",
+                f"benchmark version {in_force.version} was in force on the decision date, not {choice['version']}",
+            )
         if in_force.published_at > decided_at:
             raise RuleViolation("G2", f"benchmark version {in_force.version} was not yet published")
         if not in_force.statutory_min_fen <= fine_fen <= in_force.statutory_max_fen:
@@ -808,8 +956,9 @@ class Case(Base):
         if not tier["min_fen"] <= fine_fen <= tier["max_fen"] and not (choice.get("reason") or "").strip():
             raise RuleViolation("C11", "a fine outside the tier's range needs a written reason")
 
-    def serve_decision(self, *, by: str, served_at: datetime, method: str,
-                       officers: list[ActingOfficer], party_consent: bool) -> None:
+    def serve_decision(
+        self, *, by: str, served_at: datetime, method: str, officers: list[ActingOfficer], party_consent: bool
+    ) -> None:
         self._open()
         if self.decision is None:
             raise StateError("no decision to serve")
@@ -823,8 +972,14 @@ class Case(Base):
             self.check_officers(officers, served_at)
         elif officers:
             self.check_officers(officers, served_at, two_required=False)
-        self._trigger(self.DecisionServed, by, served_at, method=method,
-                      officers=[o.id for o in officers], party_consent=party_consent)
+        self._trigger(
+            self.DecisionServed,
+            by,
+            served_at,
+            method=method,
+            officers=[o.id for o in officers],
+            party_consent=party_consent,
+        )
 
     def settle_fine(self, *, by: str, at: datetime, fine_id: str) -> None:
         self._trigger(self.FineSettled, by, at, fine_id=fine_id)
@@ -844,8 +999,15 @@ class Case(Base):
         self._trigger(self.DisclosureWithdrawn, by, at, reason=reason)
 
     def report_transfer(
-        self, *, by: str, reported_at: datetime, decided_at: datetime | None,
-        sent_at: datetime | None, to: str, documents: list[str], approved: bool,
+        self,
+        *,
+        by: str,
+        reported_at: datetime,
+        decided_at: datetime | None,
+        sent_at: datetime | None,
+        to: str,
+        documents: list[str],
+        approved: bool,
         refusal_reason: str | None,
     ) -> None:
         self._open()
@@ -863,23 +1025,41 @@ class Case(Base):
             raise InvalidInputError("decided_at", "before reported_at")
         if sent_at and (decided_at is None or sent_at < decided_at):
             raise InvalidInputError("sent_at", "a transfer is sent after it is decided")
-        self._trigger(self.TransferReported, by, reported_at, decided_at=decided_at,
-                      sent_at=sent_at, to=to, documents=documents, approved=approved,
-                      refusal_reason=refusal_reason)
+        self._trigger(
+            self.TransferReported,
+            by,
+            reported_at,
+            decided_at=decided_at,
+            sent_at=sent_at,
+            to=to,
+            documents=documents,
+            approved=approved,
+            refusal_reason=refusal_reason,
+        )
 
-    def record_intervention(self, *, by: str, occurred_at: datetime, official: str, position: str,
-                            channel: str, content: str) -> None:
-        self._trigger(self.InterventionRecorded, by, occurred_at, official=official,
-                      position=position, channel=channel, content=content)
+    def record_intervention(
+        self, *, by: str, occurred_at: datetime, official: str, position: str, channel: str, content: str
+    ) -> None:
+        self._trigger(
+            self.InterventionRecorded,
+            by,
+            occurred_at,
+            official=official,
+            position=position,
+            channel=channel,
+            content=content,
+        )
 
     def close(self, *, by: str, at: datetime, reason: str) -> None:
         self._open()
         ended = self.status in ("served", "executed", "transferred") or (
-            self.decision is not None and self.decision["outcome"] != "penalty")
+            self.decision is not None and self.decision["outcome"] != "penalty"
+        )
         if not ended and reason not in ("withdrawn", "no_violation"):
             raise StateError(
                 f"a case is closed after its decision is served or it is transferred "
-                f"(status {self.status}); otherwise give reason withdrawn or no_violation")
+                f"(status {self.status}); otherwise give reason withdrawn or no_violation"
+            )
         self._trigger(self.Closed, by, at, reason=reason)
 
     def archive(self, *, by: str, at: datetime, file_sha256: str) -> None:
@@ -893,25 +1073,37 @@ class Case(Base):
     # ---------------------------------------------------------------- view
     def view(self) -> dict[str, Any]:
         return {
-            "id": str(self.id), "case_no": self.case_no, "unit_id": self.unit_id,
-            "status": self.status, "version": self.version, "matter_code": self.matter_code,
-            "procedure": self.procedure, "major": self.major, "complex": self.complex,
-            "party": {k: v for k, v in self.party.items()}, "source": self.source,
-            "summary": self.summary, "occurred_on": self.occurred_on.isoformat(),
+            "id": str(self.id),
+            "case_no": self.case_no,
+            "unit_id": self.unit_id,
+            "status": self.status,
+            "version": self.version,
+            "matter_code": self.matter_code,
+            "procedure": self.procedure,
+            "major": self.major,
+            "complex": self.complex,
+            "party": {k: v for k, v in self.party.items()},
+            "source": self.source,
+            "summary": self.summary,
+            "occurred_on": self.occurred_on.isoformat(),
             "discovered_on": self.discovered_on.isoformat(),
-            "filed_at": self.filed_at.isoformat(), "handlers": self.handlers,
+            "filed_at": self.filed_at.isoformat(),
+            "handlers": self.handlers,
             "acts": len(self.acts),
-            "evidence": [{"evidence_id": k, "kind": v["kind"], "status": v["status"]}
-                         for k, v in self.evidence.items()],
+            "evidence": [
+                {"evidence_id": k, "kind": v["kind"], "status": v["status"]} for k, v in self.evidence.items()
+            ],
             "notices": len(self.notices),
             "hearing": {k: v.isoformat() for k, v in self.hearing.items()},
-            "legal_reviews": [{"at": r["at"].isoformat(), "result": r["result"]}
-                              for r in self.reviews],
+            "legal_reviews": [{"at": r["at"].isoformat(), "result": r["result"]} for r in self.reviews],
             "discussions": len(self.discussions),
-            "decision": None if self.decision is None else {
+            "decision": None
+            if self.decision is None
+            else {
                 "decision_no": self.decision["decision_no"],
                 "decided_at": self.decision["at"].isoformat(),
-                "outcome": self.decision["outcome"], "fine_id": self.decision["fine_id"],
+                "outcome": self.decision["outcome"],
+                "fine_id": self.decision["fine_id"],
             },
             "served_at": self.service["at"].isoformat() if self.service else None,
             "closed_at": self.closed_at.isoformat() if self.closed_at else None,

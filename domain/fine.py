@@ -32,8 +32,15 @@ class ReceiptClaim(Base):
 
     @classmethod
     def claim(cls, *, by: str, at: datetime, series: str, number: str, fine_id: str) -> ReceiptClaim:
-        return cls._create(cls.Claimed, id=cls.id_for(series, number), recorded_by=by,
-                           occurred_at=at, series=series, number=number, fine_id=fine_id)
+        return cls._create(
+            cls.Claimed,
+            id=cls.id_for(series, number),
+            recorded_by=by,
+            occurred_at=at,
+            series=series,
+            number=number,
+            fine_id=fine_id,
+        )
 
 
 class Fine(Base):
@@ -75,8 +82,7 @@ class Fine(Base):
 
         def apply(self, f: Fine) -> None:
             f.paid_fen += self.amount_fen
-            f.payments.append({"at": self.occurred_at, "amount_fen": self.amount_fen,
-                               "receipt_no": self.receipt_no})
+            f.payments.append({"at": self.occurred_at, "amount_fen": self.amount_fen, "receipt_no": self.receipt_no})
 
     class CollectedOnTheSpot(Base.Event):
         class_version = 1
@@ -88,8 +94,9 @@ class Fine(Base):
 
         def apply(self, f: Fine) -> None:
             f.paid_fen += self.amount_fen
-            f.cash.append({"at": self.occurred_at, "amount_fen": self.amount_fen,
-                           "handed_at": None, "deposited_at": None})
+            f.cash.append(
+                {"at": self.occurred_at, "amount_fen": self.amount_fen, "handed_at": None, "deposited_at": None}
+            )
 
     class CashHandedOver(Base.Event):
         class_version = 1
@@ -155,12 +162,29 @@ class Fine(Base):
         return self.amount_fen - self.paid_fen
 
     @classmethod
-    def impose(cls, *, by: str, at: datetime, case_id: str, unit_id: str, decision_no: str,
-               amount_fen: int, bank_code: str, surcharge: bool) -> Fine:
+    def impose(
+        cls,
+        *,
+        by: str,
+        at: datetime,
+        case_id: str,
+        unit_id: str,
+        decision_no: str,
+        amount_fen: int,
+        bank_code: str,
+        surcharge: bool,
+    ) -> Fine:
         return cls._create(
-            cls.Imposed, id=cls.id_for(unit_id, decision_no), recorded_by=by, occurred_at=at,
-            case_id=case_id, unit_id=unit_id, decision_no=decision_no, amount_fen=amount_fen,
-            bank_code=bank_code, surcharge=surcharge,
+            cls.Imposed,
+            id=cls.id_for(unit_id, decision_no),
+            recorded_by=by,
+            occurred_at=at,
+            case_id=case_id,
+            unit_id=unit_id,
+            decision_no=decision_no,
+            amount_fen=amount_fen,
+            bank_code=bank_code,
+            surcharge=surcharge,
         )
 
     def set_due_date(self, *, by: str, served_at: datetime) -> None:
@@ -173,22 +197,30 @@ class Fine(Base):
             raise InvalidInputError("amount", "must be positive")
         if amount_fen > self.outstanding_fen:
             raise StateError(
-                f"amount {fen_to_yuan(amount_fen)} exceeds the outstanding "
-                f"{fen_to_yuan(self.outstanding_fen)}")
+                f"amount {fen_to_yuan(amount_fen)} exceeds the outstanding {fen_to_yuan(self.outstanding_fen)}"
+            )
 
-    def receive_payment(self, *, by: str, paid_at: datetime, bank_code: str, receipt_no: str,
-                        amount_fen: int) -> None:
+    def receive_payment(self, *, by: str, paid_at: datetime, bank_code: str, receipt_no: str, amount_fen: int) -> None:
         if bank_code != self.bank_code:
             raise RuleViolation("D1", "only the designated bank records this fine's payments")
         if not receipt_no.strip():
             raise RuleViolation("D10", "a bank payment carries its receipt number")
         self._amount(amount_fen)
-        self._trigger(self.PaymentReceived, by, paid_at, bank_code=bank_code,
-                      receipt_no=receipt_no, amount_fen=amount_fen)
+        self._trigger(
+            self.PaymentReceived, by, paid_at, bank_code=bank_code, receipt_no=receipt_no, amount_fen=amount_fen
+        )
 
     def collect_on_the_spot(
-        self, *, by: str, collected_at: datetime, receipt_no: str, amount_fen: int,
-        officers: list[str], remote_area: bool, reason: str | None, procedure: str,
+        self,
+        *,
+        by: str,
+        collected_at: datetime,
+        receipt_no: str,
+        amount_fen: int,
+        officers: list[str],
+        remote_area: bool,
+        reason: str | None,
+        procedure: str,
         hard_to_collect: bool,
     ) -> None:
         if not receipt_no.strip():
@@ -197,20 +229,28 @@ class Fine(Base):
         if remote_area:
             if not (reason or "").strip():
                 raise RuleViolation(
-                    "D4", "on-the-spot collection in a remote area is at the party's request; "
-                    "record the reason")
+                    "D4", "on-the-spot collection in a remote area is at the party's request; record the reason"
+                )
         else:
             if procedure != "simplified":
                 raise RuleViolation("D3", "on-the-spot collection only under the simplified procedure")
-            if self.amount_fen > LAW.on_the_spot_max_fen and not (
-                    hard_to_collect and (reason or "").strip()):
+            if self.amount_fen > LAW.on_the_spot_max_fen and not (hard_to_collect and (reason or "").strip()):
                 raise RuleViolation(
-                    "D3", f"on-the-spot collection is for fines up to "
+                    "D3",
+                    f"on-the-spot collection is for fines up to "
                     f"{fen_to_yuan(LAW.on_the_spot_max_fen)} yuan, or where later collection "
-                    "would be hard (state the reason)")
-        self._trigger(self.CollectedOnTheSpot, by, collected_at, receipt_no=receipt_no,
-                      amount_fen=amount_fen, officers=officers, remote_area=remote_area,
-                      reason=reason)
+                    "would be hard (state the reason)",
+                )
+        self._trigger(
+            self.CollectedOnTheSpot,
+            by,
+            collected_at,
+            receipt_no=receipt_no,
+            amount_fen=amount_fen,
+            officers=officers,
+            remote_area=remote_area,
+            reason=reason,
+        )
 
     def hand_over_cash(self, *, by: str, at: datetime) -> None:
         if not any(c["handed_at"] is None for c in self.cash):
@@ -222,8 +262,9 @@ class Fine(Base):
             raise StateError("no handed-over cash waiting to be deposited")
         self._trigger(self.CashDeposited, by, at, bank_code=bank_code)
 
-    def approve_deferral(self, *, by: str, applied_at: datetime | None, approved_at: datetime,
-                         kind: str, until: date) -> None:
+    def approve_deferral(
+        self, *, by: str, applied_at: datetime | None, approved_at: datetime, kind: str, until: date
+    ) -> None:
         if kind not in ("deferral", "instalments"):
             raise InvalidInputError("kind", "deferral or instalments")
         if applied_at is None:
@@ -232,8 +273,7 @@ class Fine(Base):
             raise RuleViolation("D7", "approval precedes the party's application")
         if self.outstanding_fen <= 0:
             raise StateError("nothing outstanding")
-        self._trigger(self.DeferralApproved, by, approved_at, kind=kind, applied_at=applied_at,
-                      until=until)
+        self._trigger(self.DeferralApproved, by, approved_at, kind=kind, applied_at=applied_at, until=until)
 
     def serve_demand(self, *, by: str, served_at: datetime) -> None:
         if self.outstanding_fen <= 0:
@@ -249,9 +289,13 @@ class Fine(Base):
 
     def surcharge_fen(self, as_of: datetime) -> int:
         return surcharge_fen(
-            applies=self.surcharge, amount_fen=self.amount_fen, outstanding_fen=self.outstanding_fen,
-            due_on=self.due_on, deferral_until=self.deferral["until"] if self.deferral else None,
-            as_of=as_of)
+            applies=self.surcharge,
+            amount_fen=self.amount_fen,
+            outstanding_fen=self.outstanding_fen,
+            due_on=self.due_on,
+            deferral_until=self.deferral["until"] if self.deferral else None,
+            as_of=as_of,
+        )
 
     def status(self) -> str:
         if self.outstanding_fen <= 0:
@@ -266,18 +310,31 @@ class Fine(Base):
 
     def view(self, as_of: datetime) -> dict[str, Any]:
         return {
-            "id": str(self.id), "case_id": self.case_id, "unit_id": self.unit_id,
-            "decision_no": self.decision_no, "amount": fen_to_yuan(self.amount_fen),
-            "paid": fen_to_yuan(self.paid_fen), "outstanding": fen_to_yuan(self.outstanding_fen),
+            "id": str(self.id),
+            "case_id": self.case_id,
+            "unit_id": self.unit_id,
+            "decision_no": self.decision_no,
+            "amount": fen_to_yuan(self.amount_fen),
+            "paid": fen_to_yuan(self.paid_fen),
+            "outstanding": fen_to_yuan(self.outstanding_fen),
             "due_on": self.due_on.isoformat() if self.due_on else None,
             "surcharge": fen_to_yuan(self.surcharge_fen(as_of)),
-            "surcharge_applies": self.surcharge, "bank_code": self.bank_code,
-            "status": self.status(), "version": self.version,
+            "surcharge_applies": self.surcharge,
+            "bank_code": self.bank_code,
+            "status": self.status(),
+            "version": self.version,
         }
 
 
-def surcharge_fen(*, applies: bool, amount_fen: int, outstanding_fen: int, due_on: date | None,
-                  deferral_until: date | None, as_of: datetime) -> int:
+def surcharge_fen(
+    *,
+    applies: bool,
+    amount_fen: int,
+    outstanding_fen: int,
+    due_on: date | None,
+    deferral_until: date | None,
+    as_of: datetime,
+) -> int:
     """D8: 3% of the outstanding fine a day after the due date, capped at the fine, only if the
     decision said so; nothing accrues while an approved deferral runs. Shared by the Fine
     aggregate and the fine ledger."""

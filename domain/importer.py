@@ -31,8 +31,7 @@ from .officer import Officer
 from .unit import Unit
 
 AGGREGATES: dict[str, type[Base]] = {"unit": Unit, "officer": Officer, "case": Case, "fine": Fine}
-_META = {"originator_id", "originator_version", "timestamp", "recorded_by", "occurred_at",
-         "originator_topic"}
+_META = {"originator_id", "originator_version", "timestamp", "recorded_by", "occurred_at", "originator_topic"}
 
 
 def _convert(value: Any, hint: Any) -> Any:
@@ -51,8 +50,7 @@ def _convert(value: Any, hint: Any) -> Any:
     return value
 
 
-def build(lines: Iterable[str], by: str,
-          load: typing.Callable[[UUID], Base | None]) -> list[Base]:
+def build(lines: Iterable[str], by: str, load: typing.Callable[[UUID], Base | None]) -> list[Base]:
     """Parse and apply every line; returns the aggregates with pending events."""
     aggs: dict[UUID, Base] = {}
     for n, line in enumerate(lines, start=1):
@@ -65,8 +63,7 @@ def build(lines: Iterable[str], by: str,
             if not (isinstance(ev_cls, type) and issubclass(ev_cls, Base.Event)):
                 raise KeyError(rec["event"])
             hints = typing.get_type_hints(ev_cls)
-            data = {k: _convert(v, hints[k]) for k, v in rec.get("data", {}).items()
-                    if k not in _META}
+            data = {k: _convert(v, hints[k]) for k, v in rec.get("data", {}).items() if k not in _META}
             unknown = [k for k in rec.get("data", {}) if k not in hints]
             if unknown:
                 raise ValueError(f"unknown fields {unknown}")

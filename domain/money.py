@@ -10,7 +10,7 @@ from .errors import InvalidInputError
 def yuan_to_fen(value: str | int | Decimal, field: str = "amount") -> int:
     """Parse a yuan amount with at most 2 decimals into fen; refuse anything else."""
     if isinstance(value, bool) or isinstance(value, float):
-        raise InvalidInputError(field, "give money as a decimal string of yuan, e.g. \"1500.00\"")
+        raise InvalidInputError(field, 'give money as a decimal string of yuan, e.g. "1500.00"')
     try:
         d = Decimal(str(value).strip())
     except InvalidOperation:

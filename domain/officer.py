@@ -51,8 +51,12 @@ class CertState:
 def _add_months(d: date, months: int) -> date:
     y, m = divmod(d.month - 1 + months, 12)
     year, month = d.year + y, m + 1
-    day = min(d.day, [31, 29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28,
-                      31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1])
+    day = min(
+        d.day,
+        [31, 29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][
+            month - 1
+        ],
+    )
     return date(year, month, day)
 
 
@@ -90,10 +94,15 @@ class Officer(Base):
         valid_until: date
 
         def apply(self, o: Officer) -> None:
-            o.certs.append({
-                "number": self.number, "fields": list(self.fields), "areas": list(self.areas),
-                "valid_from": self.valid_from, "valid_until": self.valid_until,
-            })
+            o.certs.append(
+                {
+                    "number": self.number,
+                    "fields": list(self.fields),
+                    "areas": list(self.areas),
+                    "valid_from": self.valid_from,
+                    "valid_until": self.valid_until,
+                }
+            )
 
     class CertificateValidated(Base.Event):
         class_version = 1
@@ -150,26 +159,46 @@ class Officer(Base):
     # ------------------------------------------------------------ commands
     @classmethod
     def register(
-        cls, *, by: str, at: datetime, name: str, unit_id: str, kind: str, employment: str,
-        legal_qualification: bool, reviewer_since: date | None = None,
+        cls,
+        *,
+        by: str,
+        at: datetime,
+        name: str,
+        unit_id: str,
+        kind: str,
+        employment: str,
+        legal_qualification: bool,
+        reviewer_since: date | None = None,
     ) -> Officer:
         if kind not in KINDS:
             raise InvalidInputError("kind", f"one of {', '.join(KINDS)}")
         if employment not in EMPLOYMENT:
             raise InvalidInputError("employment", f"one of {', '.join(EMPLOYMENT)}")
         return cls._create(
-            cls.Registered, recorded_by=by, occurred_at=at, name=name, unit_id=unit_id,
-            kind=kind, employment=employment, legal_qualification=legal_qualification,
+            cls.Registered,
+            recorded_by=by,
+            occurred_at=at,
+            name=name,
+            unit_id=unit_id,
+            kind=kind,
+            employment=employment,
+            legal_qualification=legal_qualification,
             reviewer_since=reviewer_since,
         )
 
-    def take_exam(self, *, by: str, at: datetime, taken_on: date, passed: bool,
-                  score: int | None) -> None:
+    def take_exam(self, *, by: str, at: datetime, taken_on: date, passed: bool, score: int | None) -> None:
         self._trigger(self.ExamTaken, by, at, taken_on=taken_on, passed=passed, score=score)
 
     def issue_certificate(
-        self, *, by: str, at: datetime, number: str, fields: list[str], areas: list[str],
-        valid_from: date, valid_until: date,
+        self,
+        *,
+        by: str,
+        at: datetime,
+        number: str,
+        fields: list[str],
+        areas: list[str],
+        valid_from: date,
+        valid_until: date,
     ) -> None:
         self.check_may_hold_certificate(valid_from)
         if valid_until <= valid_from:
@@ -178,8 +207,16 @@ class Officer(Base):
             raise InvalidInputError("fields", "at least one enforcement field")
         if not areas:
             raise InvalidInputError("areas", "at least one area")
-        self._trigger(self.CertificateIssued, by, at, number=number, fields=fields, areas=areas,
-                      valid_from=valid_from, valid_until=valid_until)
+        self._trigger(
+            self.CertificateIssued,
+            by,
+            at,
+            number=number,
+            fields=fields,
+            areas=areas,
+            valid_from=valid_from,
+            valid_until=valid_until,
+        )
 
     def check_may_hold_certificate(self, on: date) -> None:
         """A4: established staff (在编) with an earlier passed qualification exam, never
@@ -187,13 +224,11 @@ class Officer(Base):
         if self.kind == "auxiliary":
             raise RuleViolation("A4", "auxiliary staff are never issued an enforcement certificate")
         if self.employment != "established":
-            raise RuleViolation(
-                "A4", f"certificates go to established staff only, not {self.employment} staff")
+            raise RuleViolation("A4", f"certificates go to established staff only, not {self.employment} staff")
         if not any(e["passed"] and e["taken_on"] <= on for e in self.exams):
             raise RuleViolation("A4", "no passed qualification exam (执法资格考试) before issue")
 
-    def validate_certificate(self, *, by: str, at: datetime, year: int, passed: bool,
-                             on: date) -> None:
+    def validate_certificate(self, *, by: str, at: datetime, year: int, passed: bool, on: date) -> None:
         if not self.certs:
             raise StateError("no certificate to validate")
         self._trigger(self.CertificateValidated, by, at, year=year, passed=passed, on=on)
@@ -225,15 +260,21 @@ class Officer(Base):
 
     def view(self, as_of: datetime) -> dict[str, Any]:
         return {
-            "id": str(self.id), "name": self.name, "unit_id": self.unit_id, "kind": self.kind,
-            "employment": self.employment, "legal_qualification": self.legal_qualification,
-            "certificate": self.certificate_at(as_of).view(), "version": self.version,
+            "id": str(self.id),
+            "name": self.name,
+            "unit_id": self.unit_id,
+            "kind": self.kind,
+            "employment": self.employment,
+            "legal_qualification": self.legal_qualification,
+            "certificate": self.certificate_at(as_of).view(),
+            "version": self.version,
             "as_of": as_of.isoformat(),
         }
 
 
-def certificate_state(certs: list[dict[str, Any]], validations: list[dict[str, Any]],
-                      status_changes: list[dict[str, Any]], t: datetime) -> CertState:
+def certificate_state(
+    certs: list[dict[str, Any]], validations: list[dict[str, Any]], status_changes: list[dict[str, Any]], t: datetime
+) -> CertState:
     """The certificate's state at instant ``t`` from an officer's history (A2, A6, A7).
 
     Used by the Officer aggregate (gates) and by the read side (audits of imported
@@ -249,9 +290,12 @@ def certificate_state(certs: list[dict[str, Any]], validations: list[dict[str, A
     passed = [v["on"] for v in validations if v["passed"] and v["on"] <= d]
     last_validation = max(passed) if passed else None
     base: dict[str, Any] = dict(
-        number=current["number"], fields=tuple(current["fields"]),
-        areas=tuple(current["areas"]), valid_from=current["valid_from"],
-        valid_until=current["valid_until"], last_validation=last_validation,
+        number=current["number"],
+        fields=tuple(current["fields"]),
+        areas=tuple(current["areas"]),
+        valid_from=current["valid_from"],
+        valid_until=current["valid_until"],
+        last_validation=last_validation,
     )
     suspended = False
     for ch in sorted(status_changes, key=lambda c: c["at"]):

@@ -74,8 +74,16 @@ class Principal(Base):
 
     @classmethod
     def grant(
-        cls, *, by: str, at: datetime, token: str, name: str, role: str,
-        unit_id: str | None = None, officer_id: str | None = None, bank_code: str | None = None,
+        cls,
+        *,
+        by: str,
+        at: datetime,
+        token: str,
+        name: str,
+        role: str,
+        unit_id: str | None = None,
+        officer_id: str | None = None,
+        bank_code: str | None = None,
     ) -> Principal:
         if role not in ROLES:
             raise InvalidInputError("role", f"one of {', '.join(ROLES)}")
@@ -84,10 +92,16 @@ class Principal(Base):
         if role == "bank" and not bank_code:
             raise InvalidInputError("bank_code", "role bank needs bank_code")
         return cls._create(
-            cls.Granted, id=cls.id_for_token(token), recorded_by=by, occurred_at=at, name=name,
-            role=role, unit_id=unit_id if role in UNIT_ROLES else None,
+            cls.Granted,
+            id=cls.id_for_token(token),
+            recorded_by=by,
+            occurred_at=at,
+            name=name,
+            role=role,
+            unit_id=unit_id if role in UNIT_ROLES else None,
             officer_id=officer_id if role in UNIT_ROLES else None,
-            bank_code=bank_code if role == "bank" else None, token_sha256=token_hash(token),
+            bank_code=bank_code if role == "bank" else None,
+            token_sha256=token_hash(token),
         )
 
     def revoke(self, *, by: str, at: datetime) -> None:
@@ -96,5 +110,6 @@ class Principal(Base):
         self._trigger(self.Revoked, by, at)
 
     def actor(self) -> Actor:
-        return Actor(id=str(self.id), role=self.role, unit_id=self.unit_id,
-                     officer_id=self.officer_id, bank_code=self.bank_code)
+        return Actor(
+            id=str(self.id), role=self.role, unit_id=self.unit_id, officer_id=self.officer_id, bank_code=self.bank_code
+        )

@@ -270,12 +270,12 @@ def install_append_only_trigger(cfg: StoreConfig) -> None:
             END $$"""
         )
         pg.execute(
-            f'CREATE OR REPLACE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE '
+            f"CREATE OR REPLACE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE "
             f'ON "{schema}"."{table}" FOR EACH ROW '
             f'EXECUTE FUNCTION "{schema}".oversight_append_only()'
         )
         pg.execute(
-            f'CREATE OR REPLACE TRIGGER {table}_no_truncate BEFORE TRUNCATE '
+            f"CREATE OR REPLACE TRIGGER {table}_no_truncate BEFORE TRUNCATE "
             f'ON "{schema}"."{table}" FOR EACH STATEMENT '
             f'EXECUTE FUNCTION "{schema}".oversight_append_only()'
         )

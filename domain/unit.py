@@ -49,12 +49,24 @@ class Unit(Base):
 
     @classmethod
     def register(
-        cls, *, by: str, at: datetime, code: str, name: str, region: str,
-        matters: list[str], banks: list[str],
+        cls,
+        *,
+        by: str,
+        at: datetime,
+        code: str,
+        name: str,
+        region: str,
+        matters: list[str],
+        banks: list[str],
     ) -> Unit:
         unit = cls._create(
-            cls.Registered, id=cls.id_for(code), recorded_by=by, occurred_at=at,
-            code=code, name=name, region=region,
+            cls.Registered,
+            id=cls.id_for(code),
+            recorded_by=by,
+            occurred_at=at,
+            code=code,
+            name=name,
+            region=region,
         )
         unit.list_powers(by=by, at=at, matters=matters)
         for bank in banks:
@@ -69,6 +81,11 @@ class Unit(Base):
 
     def view(self) -> dict[str, Any]:
         return {
-            "id": str(self.id), "code": self.code, "name": self.name, "region": self.region,
-            "matters": self.matters, "banks": self.banks, "version": self.version,
+            "id": str(self.id),
+            "code": self.code,
+            "name": self.name,
+            "region": self.region,
+            "matters": self.matters,
+            "banks": self.banks,
+            "version": self.version,
         }

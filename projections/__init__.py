@@ -15,8 +15,13 @@ from .seal import Seal
 PROJECTIONS: dict[str, type[SqlProjection]] = {p.name: p for p in (CaseIndex, Audit, Seal)}
 
 
-def build_runner(recorder: ApplicationRecorder, mapper: Mapper[Any], engine: Engine,
-                 only: list[str] | None = None, page_size: int = 1000) -> Runner:
+def build_runner(
+    recorder: ApplicationRecorder,
+    mapper: Mapper[Any],
+    engine: Engine,
+    only: list[str] | None = None,
+    page_size: int = 1000,
+) -> Runner:
     names = only or list(PROJECTIONS)
     unknown = [n for n in names if n not in PROJECTIONS]
     if unknown:

@@ -358,8 +358,7 @@ def apply_fine(f: dict[str, Any] | None, e: Any) -> dict[str, Any] | None:
 
 def apply_unit(f: dict[str, Any] | None, e: Any) -> dict[str, Any] | None:
     if isinstance(e, Unit.Registered):
-        return {"unit_id": str(e.originator_id), "code": e.code, "name": e.name, "region": e.region,
-                "matters": []}
+        return {"unit_id": str(e.originator_id), "code": e.code, "name": e.name, "region": e.region, "matters": []}
     if f is None:
         return None
     if isinstance(e, Unit.PowersListed):

@@ -63,8 +63,7 @@ class CaseIndex(SqlProjection):
             return
         ids = {str(i.event.originator_id) for i in events}
         rows: dict[str, dict[str, Any]] = {
-            r["case_id"]: dict(r)
-            for r in conn.execute(select(t).where(t.c.case_id.in_(ids))).mappings()
+            r["case_id"]: dict(r) for r in conn.execute(select(t).where(t.c.case_id.in_(ids))).mappings()
         }
         new: dict[str, dict[str, Any]] = {}
         touched: set[str] = set()
@@ -73,13 +72,25 @@ class CaseIndex(SqlProjection):
             cid = str(e.originator_id)
             if isinstance(e, Case.Filed):
                 new[cid] = rows[cid] = {
-                    "case_id": cid, "unit_id": e.unit_id, "case_no": e.case_no,
-                    "matter_code": e.matter_code, "status": "filed", "procedure": e.procedure,
-                    "major": e.major, "complex": e.complex, "party_kind": e.party.get("kind", ""),
-                    "party_name": e.party.get("name", ""), "filed_at": e.occurred_at,
-                    "decided_at": None, "decision_no": None, "fine_fen": None, "fine_id": None,
-                    "imported": e.imported, "version": e.originator_version,
-                    "filed_position": i.position, "last_position": i.position,
+                    "case_id": cid,
+                    "unit_id": e.unit_id,
+                    "case_no": e.case_no,
+                    "matter_code": e.matter_code,
+                    "status": "filed",
+                    "procedure": e.procedure,
+                    "major": e.major,
+                    "complex": e.complex,
+                    "party_kind": e.party.get("kind", ""),
+                    "party_name": e.party.get("name", ""),
+                    "filed_at": e.occurred_at,
+                    "decided_at": None,
+                    "decision_no": None,
+                    "fine_fen": None,
+                    "fine_id": None,
+                    "imported": e.imported,
+                    "version": e.originator_version,
+                    "filed_position": i.position,
+                    "last_position": i.position,
                 }
                 continue
             row = rows.get(cid)
@@ -92,17 +103,23 @@ class CaseIndex(SqlProjection):
                 row["decided_at"] = e.occurred_at
                 row["decision_no"] = e.decision_no
                 row["fine_id"] = e.fine_id
-                row["fine_fen"] = sum(int(p.get("amount_fen") or 0) for p in e.penalties
-                                      if p["type"] == "fine") or None
+                row["fine_fen"] = sum(int(p.get("amount_fen") or 0) for p in e.penalties if p["type"] == "fine") or None
             if cid not in new:
                 touched.add(cid)
         if new:
             conn.execute(t.insert(), list(new.values()))
         if touched:
             conn.execute(
-                update(t).where(t.c.case_id == bindparam("b_case_id")).values(
-                    status=bindparam("status"), version=bindparam("version"),
-                    last_position=bindparam("last_position"), decided_at=bindparam("decided_at"),
-                    decision_no=bindparam("decision_no"), fine_id=bindparam("fine_id"),
-                    fine_fen=bindparam("fine_fen")),
-                [{**rows[c], "b_case_id": c} for c in touched])
+                update(t)
+                .where(t.c.case_id == bindparam("b_case_id"))
+                .values(
+                    status=bindparam("status"),
+                    version=bindparam("version"),
+                    last_position=bindparam("last_position"),
+                    decided_at=bindparam("decided_at"),
+                    decision_no=bindparam("decision_no"),
+                    fine_id=bindparam("fine_id"),
+                    fine_fen=bindparam("fine_fen"),
+                ),
+                [{**rows[c], "b_case_id": c} for c in touched],
+            )

@@ -26,7 +26,10 @@ def make_engine(cfg: StoreConfig) -> Engine:
 
         return engine
     return create_engine(
-        cfg.sqlalchemy_url(), pool_size=4, max_overflow=8, pool_pre_ping=True,
+        cfg.sqlalchemy_url(),
+        pool_size=4,
+        max_overflow=8,
+        pool_pre_ping=True,
         connect_args={"options": f"-csearch_path={cfg.pg_schema}"},
     )
 
@@ -40,8 +43,7 @@ def bulk_insert(conn: Connection, table: Table, rows: list[tuple[Any, ...]]) -> 
     if conn.dialect.name == "postgresql":
         dbapi = conn.connection.dbapi_connection
         assert dbapi is not None
-        with dbapi.cursor() as cur, cur.copy(
-                f'COPY "{table.name}" ({", ".join(cols)}) FROM STDIN') as copy:
+        with dbapi.cursor() as cur, cur.copy(f'COPY "{table.name}" ({", ".join(cols)}) FROM STDIN') as copy:
             for row in rows:
                 copy.write_row(row)
         return

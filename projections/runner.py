@@ -27,7 +27,8 @@ log = logging.getLogger("oversight.projections")
 
 tracking_metadata = MetaData()
 tracking = Table(
-    "projection_tracking", tracking_metadata,
+    "projection_tracking",
+    tracking_metadata,
     Column("name", String(64), primary_key=True),
     Column("version", Integer, primary_key=True),
     Column("position", BigInteger, nullable=False),
@@ -45,8 +46,13 @@ class Item:
 
     __slots__ = ("position", "notification", "_event", "_decode")
 
-    def __init__(self, position: int, notification: Notification | None, event: Any = None,
-                 decode: Callable[[Notification], Any] | None = None) -> None:
+    def __init__(
+        self,
+        position: int,
+        notification: Notification | None,
+        event: Any = None,
+        decode: Callable[[Notification], Any] | None = None,
+    ) -> None:
         self.position = position
         self.notification = notification
         self._event = event
@@ -77,15 +83,14 @@ class SqlView(TrackingRecorder):
             return
         res = self.conn.execute(
             update(tracking)
-            .where(tracking.c.name == self.name, tracking.c.version == self.version,
-                   tracking.c.position == old)
-            .values(position=t.notification_id, updated_at=datetime.now(UTC)))
+            .where(tracking.c.name == self.name, tracking.c.version == self.version, tracking.c.position == old)
+            .values(position=t.notification_id, updated_at=datetime.now(UTC))
+        )
         if res.rowcount != 1:
             raise TrackingConflictError(self.name)
 
     def position(self, conn: Connection | None = None) -> int:
-        q = select(tracking.c.position).where(tracking.c.name == self.name,
-                                              tracking.c.version == self.version)
+        q = select(tracking.c.position).where(tracking.c.name == self.name, tracking.c.version == self.version)
         if conn is not None:
             return int(conn.execute(q).scalar_one_or_none() or 0)
         with self.engine.connect() as c:
@@ -114,17 +119,18 @@ class SqlProjection(Projection[SqlView]):
     def create(self, conn: Connection) -> None:
         self.metadata.create_all(conn)
         tracking_metadata.create_all(conn)
-        exists = conn.execute(select(tracking.c.position).where(
-            tracking.c.name == self.name, tracking.c.version == self.version)).first()
+        exists = conn.execute(
+            select(tracking.c.position).where(tracking.c.name == self.name, tracking.c.version == self.version)
+        ).first()
         if exists is None:
-            conn.execute(tracking.insert().values(name=self.name, version=self.version,
-                                                  position=0, updated_at=datetime.now(UTC)))
+            conn.execute(
+                tracking.insert().values(name=self.name, version=self.version, position=0, updated_at=datetime.now(UTC))
+            )
 
     def drop(self, conn: Connection) -> None:
         self.metadata.drop_all(conn)
         tracking_metadata.create_all(conn)
-        conn.execute(tracking.delete().where(tracking.c.name == self.name,
-                                             tracking.c.version == self.version))
+        conn.execute(tracking.delete().where(tracking.c.name == self.name, tracking.c.version == self.version))
 
     def apply(self, conn: Connection, items: Sequence[Item]) -> None:
         """Apply a page of events (overridden by each projection)."""
@@ -144,8 +150,14 @@ class SqlProjection(Projection[SqlView]):
 class Runner:
     """Follows the global notification log for a group of projections."""
 
-    def __init__(self, recorder: ApplicationRecorder, mapper: Mapper[Any], engine: Engine,
-                 projections: Sequence[SqlProjection], page_size: int = 1000) -> None:
+    def __init__(
+        self,
+        recorder: ApplicationRecorder,
+        mapper: Mapper[Any],
+        engine: Engine,
+        projections: Sequence[SqlProjection],
+        page_size: int = 1000,
+    ) -> None:
         self.recorder = recorder
         self.mapper = mapper
         self.engine = engine
@@ -171,8 +183,7 @@ class Runner:
         """Process one page; returns how many notifications it held."""
         positions = self.positions()
         start = min(positions.values(), default=0)
-        notifications = self.recorder.select_notifications(start=start, limit=self.page_size,
-                                                           inclusive_of_start=False)
+        notifications = self.recorder.select_notifications(start=start, limit=self.page_size, inclusive_of_start=False)
         if not notifications:
             return 0
         to_event = self.mapper.to_domain_event

@@ -46,19 +46,22 @@ DEFAULT_KEY_PATH = os.path.join("var", "signing.key")
 
 metadata = MetaData()
 leaves = Table(
-    "p_seal_v1_leaves", metadata,
+    "p_seal_v1_leaves",
+    metadata,
     Column("idx", BigInteger, primary_key=True, autoincrement=False),
     Column("position", BigInteger, nullable=False, unique=True),
     Column("hash", LargeBinary(32), nullable=False),
 )
 nodes = Table(
-    "p_seal_v1_nodes", metadata,
+    "p_seal_v1_nodes",
+    metadata,
     Column("level", Integer, primary_key=True, autoincrement=False),
     Column("idx", BigInteger, primary_key=True, autoincrement=False),
     Column("hash", LargeBinary(32), nullable=False),
 )
 checkpoints = Table(
-    "p_seal_v1_checkpoints", metadata,
+    "p_seal_v1_checkpoints",
+    metadata,
     Column("size", BigInteger, primary_key=True, autoincrement=False),
     Column("root", LargeBinary(32), nullable=False),
     Column("signed_at", AwareDateTime, nullable=False),
@@ -78,8 +81,9 @@ def load_signing_key(path: str | None = None) -> Ed25519PrivateKey:
             raise FileNotFoundError(f"OVERSIGHT_SIGNING_KEY: no key file at {key_path}")
         os.makedirs(os.path.dirname(key_path) or ".", exist_ok=True)
         key = Ed25519PrivateKey.generate()
-        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption())
+        pem = key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
         fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as f:
             f.write(pem)
@@ -106,8 +110,7 @@ def utc_stamp(t: datetime) -> str:
 
 def checkpoint_message(size: int, root: bytes, signed_at: datetime) -> bytes:
     """What a checkpoint signature covers (documented in the README)."""
-    return (b"oversight-checkpoint/v1\n" + size.to_bytes(8, "big") + root
-            + utc_stamp(signed_at).encode())
+    return b"oversight-checkpoint/v1\n" + size.to_bytes(8, "big") + root + utc_stamp(signed_at).encode()
 
 
 @dataclass(frozen=True)
@@ -119,14 +122,23 @@ class Checkpoint:
     signature: bytes
 
     def view(self) -> dict[str, Any]:
-        return {"size": self.size, "root": self.root.hex(), "signed_at": utc_stamp(self.signed_at),
-                "key_id": self.key_id, "signature": base64.b64encode(self.signature).decode()}
+        return {
+            "size": self.size,
+            "root": self.root.hex(),
+            "signed_at": utc_stamp(self.signed_at),
+            "key_id": self.key_id,
+            "signature": base64.b64encode(self.signature).decode(),
+        }
 
     @classmethod
     def from_view(cls, d: dict[str, Any]) -> Checkpoint:
-        return cls(size=int(d["size"]), root=bytes.fromhex(d["root"]),
-                   signed_at=datetime.fromisoformat(d["signed_at"].replace("Z", "+00:00")), key_id=d["key_id"],
-                   signature=base64.b64decode(d["signature"]))
+        return cls(
+            size=int(d["size"]),
+            root=bytes.fromhex(d["root"]),
+            signed_at=datetime.fromisoformat(d["signed_at"].replace("Z", "+00:00")),
+            key_id=d["key_id"],
+            signature=base64.b64decode(d["signature"]),
+        )
 
     def signature_ok(self, public: Ed25519PublicKey) -> bool:
         try:
@@ -149,8 +161,11 @@ class TreeReader:
         return 0 if n is None else int(n) + 1
 
     def leaf_range(self, a: int, b: int) -> list[bytes]:
-        rows = self.conn.execute(select(leaves.c.hash).where(leaves.c.idx >= a, leaves.c.idx < b)
-                                 .order_by(leaves.c.idx)).scalars().all()
+        rows = (
+            self.conn.execute(select(leaves.c.hash).where(leaves.c.idx >= a, leaves.c.idx < b).order_by(leaves.c.idx))
+            .scalars()
+            .all()
+        )
         if len(rows) != b - a:
             raise LookupError(f"leaves {a}..{b} are not all sealed")
         return [bytes(r) for r in rows]
@@ -162,8 +177,9 @@ class TreeReader:
         if n & (n - 1) == 0 and a % n == 0:
             level = n.bit_length() - 1
             if level >= self.node_level:
-                h = self.conn.execute(select(nodes.c.hash).where(
-                    nodes.c.level == level, nodes.c.idx == a >> level)).scalar()
+                h = self.conn.execute(
+                    select(nodes.c.hash).where(nodes.c.level == level, nodes.c.idx == a >> level)
+                ).scalar()
                 if h is None:
                     raise LookupError(f"node {level}/{a >> level} is missing")
                 return bytes(h)
@@ -178,8 +194,7 @@ class TreeReader:
         return EMPTY_ROOT if size == 0 else self.subtree(0, size)
 
     def frontier(self, size: int) -> Frontier:
-        return Frontier([(level, self.subtree(a, a + (1 << level))) for a, level in decompose(size)],
-                        size)
+        return Frontier([(level, self.subtree(a, a + (1 << level))) for a, level in decompose(size)], size)
 
     def index_of(self, position: int) -> int | None:
         i = self.conn.execute(select(leaves.c.idx).where(leaves.c.position == position)).scalar()
@@ -196,8 +211,7 @@ def latest_checkpoint(conn: Connection) -> Checkpoint | None:
 
 
 def _cp(row: Any) -> Checkpoint:
-    return Checkpoint(int(row["size"]), bytes(row["root"]), row["signed_at"], row["key_id"],
-                      bytes(row["signature"]))
+    return Checkpoint(int(row["size"]), bytes(row["root"]), row["signed_at"], row["key_id"], bytes(row["signature"]))
 
 
 # ------------------------------------------------------------------ the sealing projection
@@ -207,17 +221,24 @@ class Seal(SqlProjection):
     metadata = metadata
     volatile_tables = frozenset({"p_seal_v1_checkpoints"})
 
-    def __init__(self, engine: Engine, key: Ed25519PrivateKey | None = None,
-                 node_level: int | None = None, every_events: int | None = None,
-                 every_seconds: float | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        key: Ed25519PrivateKey | None = None,
+        node_level: int | None = None,
+        every_events: int | None = None,
+        every_seconds: float | None = None,
+    ) -> None:
         super().__init__(engine)
         self.key = key or load_signing_key()
         self.key_id = key_id(self.key.public_key())
-        self.node_level = node_level if node_level is not None else int(
-            os.environ.get("OVERSIGHT_SEAL_NODE_LEVEL", "8"))
+        self.node_level = (
+            node_level if node_level is not None else int(os.environ.get("OVERSIGHT_SEAL_NODE_LEVEL", "8"))
+        )
         self.every_events = every_events or int(os.environ.get("OVERSIGHT_CHECKPOINT_EVENTS", "1000"))
-        self.every_seconds = every_seconds if every_seconds is not None else float(
-            os.environ.get("OVERSIGHT_CHECKPOINT_SECONDS", "60"))
+        self.every_seconds = (
+            every_seconds if every_seconds is not None else float(os.environ.get("OVERSIGHT_CHECKPOINT_SECONDS", "60"))
+        )
         self._frontier: Frontier | None = None
         self._last_cp: tuple[int, float] = (0, 0.0)
 
@@ -252,15 +273,19 @@ class Seal(SqlProjection):
         bulk_insert(conn, leaves, leaf_rows)
         bulk_insert(conn, nodes, node_rows)
         last_size, last_time = self._last_cp
-        if last_size == 0 or frontier.size - last_size >= self.every_events or (
-                frontier.size > last_size and time.monotonic() - last_time >= self.every_seconds):
+        if (
+            last_size == 0
+            or frontier.size - last_size >= self.every_events
+            or (frontier.size > last_size and time.monotonic() - last_time >= self.every_seconds)
+        ):
             self._sign(conn, frontier.size, frontier.root())
 
     def _sign(self, conn: Connection, size: int, root: bytes) -> None:
         signed_at = datetime.now(UTC).replace(microsecond=0)
         sig = self.key.sign(checkpoint_message(size, root, signed_at))
-        conn.execute(checkpoints.insert().values(size=size, root=root, signed_at=signed_at,
-                                                 key_id=self.key_id, signature=sig))
+        conn.execute(
+            checkpoints.insert().values(size=size, root=root, signed_at=signed_at, key_id=self.key_id, signature=sig)
+        )
         self._last_cp = (size, time.monotonic())
 
 
@@ -279,8 +304,12 @@ def _stored_leaves(engine: Engine, page: int = 20_000) -> Iterator[tuple[int, by
     start = -1
     while True:
         with engine.connect() as conn:
-            rows = conn.execute(select(leaves.c.idx, leaves.c.position, leaves.c.hash)
-                                .where(leaves.c.idx > start).order_by(leaves.c.idx).limit(page)).all()
+            rows = conn.execute(
+                select(leaves.c.idx, leaves.c.position, leaves.c.hash)
+                .where(leaves.c.idx > start)
+                .order_by(leaves.c.idx)
+                .limit(page)
+            ).all()
         if not rows:
             return
         for r in rows:
@@ -288,8 +317,9 @@ def _stored_leaves(engine: Engine, page: int = 20_000) -> Iterator[tuple[int, by
         start = int(rows[-1].idx)
 
 
-def verify(recorder: ApplicationRecorder, engine: Engine, public: Ed25519PublicKey,
-           against: Checkpoint | None = None) -> dict[str, Any]:
+def verify(
+    recorder: ApplicationRecorder, engine: Engine, public: Ed25519PublicKey, against: Checkpoint | None = None
+) -> dict[str, Any]:
     """Recompute every leaf from the stored event rows; compare with the stored leaves and
     with the signed checkpoints (the latest, or ``against``, e.g. one saved earlier).
 
@@ -299,8 +329,13 @@ def verify(recorder: ApplicationRecorder, engine: Engine, public: Ed25519PublicK
     with engine.connect() as conn:
         cps = [_cp(r) for r in conn.execute(select(checkpoints).order_by(checkpoints.c.size)).mappings()]
     target = against or (cps[-1] if cps else None)
-    result: dict[str, Any] = {"ok": True, "size": target.size if target else 0,
-                              "first_bad_position": None, "checked": 0, "reason": None}
+    result: dict[str, Any] = {
+        "ok": True,
+        "size": target.size if target else 0,
+        "first_bad_position": None,
+        "checked": 0,
+        "reason": None,
+    }
     if target is not None and not target.signature_ok(public):
         result.update(ok=False, reason="the checkpoint's signature does not verify")
         return result
@@ -347,8 +382,7 @@ def verify(recorder: ApplicationRecorder, engine: Engine, public: Ed25519PublicK
         with engine.connect() as conn:
             first_bad = TreeReader(conn, 0).position_of(last_good_size)
     if first_bad is not None or bad_checkpoint is not None:
-        result.update(ok=False, first_bad_position=first_bad,
-                      reason="the stored log departs from what was sealed")
+        result.update(ok=False, first_bad_position=first_bad, reason="the stored log departs from what was sealed")
     return result
 
 
@@ -361,9 +395,14 @@ def inclusion(conn: Connection, node_level: int, position: int, size: int) -> di
     if not idx < size <= reader.size():
         raise ValueError(f"size must be greater than the leaf index {idx} and at most {reader.size()}")
     path = inclusion_path(idx, 0, size, reader.subtree)
-    return {"position": position, "leaf_index": idx, "size": size,
-            "leaf_hash": reader.leaf_range(idx, idx + 1)[0].hex(), "root": reader.root(size).hex(),
-            "audit_path": [h.hex() for h in path]}
+    return {
+        "position": position,
+        "leaf_index": idx,
+        "size": size,
+        "leaf_hash": reader.leaf_range(idx, idx + 1)[0].hex(),
+        "root": reader.root(size).hex(),
+        "audit_path": [h.hex() for h in path],
+    }
 
 
 def consistency(conn: Connection, node_level: int, first: int, second: int) -> dict[str, Any]:
@@ -371,5 +410,10 @@ def consistency(conn: Connection, node_level: int, first: int, second: int) -> d
     if not 0 < first <= second <= reader.size():
         raise ValueError(f"need 0 < from <= to <= {reader.size()}")
     proof = consistency_proof(first, second, reader.subtree)
-    return {"from": first, "to": second, "from_root": reader.root(first).hex(),
-            "to_root": reader.root(second).hex(), "proof": [h.hex() for h in proof]}
+    return {
+        "from": first,
+        "to": second,
+        "from_root": reader.root(first).hex(),
+        "to_root": reader.root(second).hex(),
+        "proof": [h.hex() for h in proof],
+    }

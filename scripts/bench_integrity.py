@@ -37,8 +37,16 @@ def load(app: Oversight, n: int) -> float:
     """n realistic case events (an intervention's stored bytes), 50 per aggregate."""
     at = datetime(2026, 3, 2, 15, tzinfo=CHINA)
     event = Case.InterventionRecorded(
-        originator_id=uuid.uuid4(), originator_version=2, timestamp=at, recorded_by="bench",
-        occurred_at=at, official="某局长", position="副局长", channel="phone", content="打招呼" * 20)
+        originator_id=uuid.uuid4(),
+        originator_version=2,
+        timestamp=at,
+        recorded_by="bench",
+        occurred_at=at,
+        official="某局长",
+        position="副局长",
+        channel="phone",
+        content="打招呼" * 20,
+    )
     template = app.mapper.to_stored_event(event)
     t0 = time.perf_counter()
     made = 0
@@ -89,9 +97,13 @@ def run(url: str) -> dict[str, Any]:
         out["seal_eps"] = N / (time.perf_counter() - t0)
         out["raw_read_hash_eps"] = raw_read_and_hash(app)
         t0 = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "scripts.cli", "verify", "--db", url],  # noqa: S603
-                              capture_output=True, text=True, check=False,
-                              cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        proc = subprocess.run(  # noqa: S603 - our own fixed command
+            [sys.executable, "-m", "scripts.cli", "verify", "--db", url],
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+        )
         out["verify_seconds"] = time.perf_counter() - t0
         out["verify_ok"] = proc.returncode == 0
         if proc.returncode != 0:
@@ -120,9 +132,11 @@ def main() -> None:
             if kind == "postgres":
                 with psycopg.connect(PG_URL, autocommit=True) as con:
                     con.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-        print(f"{kind:8s} load {r['load_eps']:9.0f} ev/s   seal {r['seal_eps']:9.0f} ev/s   raw "
-              f"read+sha256 {r['raw_read_hash_eps']:9.0f} rows/s   seal/raw {r['seal_over_raw']:.2f}   "
-              f"verify {r['verify_seconds']:.1f} s ({'ok' if r['verify_ok'] else 'FAILED'})")
+        print(
+            f"{kind:8s} load {r['load_eps']:9.0f} ev/s   seal {r['seal_eps']:9.0f} ev/s   raw "
+            f"read+sha256 {r['raw_read_hash_eps']:9.0f} rows/s   seal/raw {r['seal_over_raw']:.2f}   "
+            f"verify {r['verify_seconds']:.1f} s ({'ok' if r['verify_ok'] else 'FAILED'})"
+        )
         for k, v in r.items():
             figures[f"{kind}_{k}"] = round(v, 3) if isinstance(v, float) else v
     print(json.dumps(figures))

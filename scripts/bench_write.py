@@ -34,25 +34,40 @@ AT = datetime(2026, 3, 2, 15, tzinfo=CHINA)
 
 
 def setup(app: Oversight) -> tuple[Actor, list[str]]:
-    u = app.register_unit(SYSTEM, code="B" + uuid.uuid4().hex[:6], name="n", region="410100",
-                          matters=["MR-0101"], banks=["B"])
-    o = app.register_officer(SYSTEM, name="o", unit_id=u["id"], kind="officer",
-                             employment="established", legal_qualification=False)["id"]
+    u = app.register_unit(
+        SYSTEM, code="B" + uuid.uuid4().hex[:6], name="n", region="410100", matters=["MR-0101"], banks=["B"]
+    )
+    o = app.register_officer(
+        SYSTEM, name="o", unit_id=u["id"], kind="officer", employment="established", legal_qualification=False
+    )["id"]
     actor = Actor(id="bench", role="officer", unit_id=u["id"], officer_id=o)
     cases = []
     for i in range(50):
-        cases.append(app.file_case(
-            actor, unit_id=u["id"], case_no=f"B{i}-{uuid.uuid4().hex[:6]}", matter_code="MR-0101",
-            party={"kind": "organisation", "name": "n", "id_number": "1"}, source="inspection",
-            summary="s", occurred_on=AT.date(), discovered_on=AT.date(), filed_at=AT,
-            approved_by=o, handlers=[o], procedure="general", major=False, complex=False)["id"])
+        cases.append(
+            app.file_case(
+                actor,
+                unit_id=u["id"],
+                case_no=f"B{i}-{uuid.uuid4().hex[:6]}",
+                matter_code="MR-0101",
+                party={"kind": "organisation", "name": "n", "id_number": "1"},
+                source="inspection",
+                summary="s",
+                occurred_on=AT.date(),
+                discovered_on=AT.date(),
+                filed_at=AT,
+                approved_by=o,
+                handlers=[o],
+                procedure="general",
+                major=False,
+                complex=False,
+            )["id"]
+        )
     return actor, cases
 
 
 def command_rate(app: Oversight, actor: Actor, cases: list[str], n: int) -> tuple[float, int]:
     """Record n interventions round-robin over the cases: each is load, decide, save."""
-    body = {"official": "某局长", "position": "副局长", "occurred_at": AT, "channel": "phone",
-            "content": "打招呼" * 20}
+    body = {"official": "某局长", "position": "副局长", "occurred_at": AT, "channel": "phone", "content": "打招呼" * 20}
     for cid in cases:  # warm the aggregate cache as a running server would be
         app.record_intervention(actor, cid, **body)
     t0 = time.perf_counter()
@@ -66,8 +81,10 @@ def command_rate(app: Oversight, actor: Actor, cases: list[str], n: int) -> tupl
 def raw_sqlite(path: str, n: int, size: int) -> float:
     con = sqlite3.connect(path, isolation_level=None)
     con.execute("PRAGMA journal_mode=WAL")
-    con.execute("CREATE TABLE IF NOT EXISTS raw_bench (originator_id TEXT, originator_version "
-                "INTEGER, topic TEXT, state BLOB, PRIMARY KEY (originator_id, originator_version))")
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS raw_bench (originator_id TEXT, originator_version "
+        "INTEGER, topic TEXT, state BLOB, PRIMARY KEY (originator_id, originator_version))"
+    )
     state = b"x" * size
     oid = uuid.uuid4().hex
     t0 = time.perf_counter()
@@ -83,17 +100,21 @@ def raw_sqlite(path: str, n: int, size: int) -> float:
 def raw_pg(conninfo: str, schema: str, n: int, size: int) -> float:
     with psycopg.connect(conninfo, autocommit=True) as con:
         con.execute(f'SET search_path TO "{schema}"')
-        con.execute("CREATE TABLE IF NOT EXISTS raw_bench (originator_id uuid, originator_version "
-                    "bigint, topic text, state bytea, notification_id bigserial, "
-                    "PRIMARY KEY (originator_id, originator_version))")
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS raw_bench (originator_id uuid, originator_version "
+            "bigint, topic text, state bytea, notification_id bigserial, "
+            "PRIMARY KEY (originator_id, originator_version))"
+        )
         state = b"x" * size
         oid = uuid.uuid4()
         t0 = time.perf_counter()
         for i in range(n):
             with con.transaction():
-                con.execute("INSERT INTO raw_bench (originator_id, originator_version, topic, state)"
-                            " VALUES (%s,%s,%s,%s)", (oid, i, "domain.case:Case.X", state),
-                            prepare=True)
+                con.execute(
+                    "INSERT INTO raw_bench (originator_id, originator_version, topic, state) VALUES (%s,%s,%s,%s)",
+                    (oid, i, "domain.case:Case.X", state),
+                    prepare=True,
+                )
         return n / (time.perf_counter() - t0)
 
 
@@ -115,8 +136,11 @@ def run(kind: str, recorder: str = "native") -> dict[str, Any]:
             rate, size = command_rate(app, actor, cases, N)
             cmd.append(rate)
             if recorder == "native":
-                raw.append(raw_sqlite(f"{d}/bench.db", N, size) if kind == "sqlite"
-                           else raw_pg(app.store.pg_conninfo(), app.store.pg_schema, N, size))
+                raw.append(
+                    raw_sqlite(f"{d}/bench.db", N, size)
+                    if kind == "sqlite"
+                    else raw_pg(app.store.pg_conninfo(), app.store.pg_schema, N, size)
+                )
     finally:
         app.close()
         os.environ.pop("OVERSIGHT_RECORDER", None)
@@ -135,10 +159,12 @@ def main() -> None:
     for kind in ("sqlite", "postgres"):
         native = run(kind)
         alt = run(kind, "sqlalchemy")
-        print(f"{kind:8s} command path {native['command_eps']:8.0f} events/s   raw INSERT "
-              f"{native['raw_insert_tps']:8.0f} tx/s   ratio {native['ratio']:.2f}   "
-              f"(row {native['row_bytes']} B; eventsourcing-sqlalchemy {alt['command_eps']:.0f} "
-              "events/s)")
+        print(
+            f"{kind:8s} command path {native['command_eps']:8.0f} events/s   raw INSERT "
+            f"{native['raw_insert_tps']:8.0f} tx/s   ratio {native['ratio']:.2f}   "
+            f"(row {native['row_bytes']} B; eventsourcing-sqlalchemy {alt['command_eps']:.0f} "
+            "events/s)"
+        )
         figures[f"{kind}_command_eps"] = round(native["command_eps"], 1)
         figures[f"{kind}_raw_insert_tps"] = round(native["raw_insert_tps"], 1)
         figures[f"{kind}_ratio"] = round(native["ratio"], 3)

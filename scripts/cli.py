@@ -10,8 +10,11 @@ from typing import Annotated, Any
 
 import typer
 
-cli = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="Enforcement Oversight: the whole-process record of law enforcement.")
+cli = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Enforcement Oversight: the whole-process record of law enforcement.",
+)
 principals = typer.Typer(no_args_is_help=True, help="API identities.")
 cli.add_typer(principals, name="principals")
 
@@ -47,8 +50,9 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
     no_projections: Annotated[bool, typer.Option("--no-projections")] = False,
-    demo_if_empty: Annotated[bool, typer.Option(
-        "--demo-if-empty", help="load the demo dataset first when the store is empty")] = False,
+    demo_if_empty: Annotated[
+        bool, typer.Option("--demo-if-empty", help="load the demo dataset first when the store is empty")
+    ] = False,
 ) -> None:
     """Start the HTTP API."""
     import uvicorn
@@ -136,8 +140,13 @@ def rebuild(
             p.create(conn)
     head = app.max_position()
     started = time.perf_counter()
-    with Progress(TextColumn("rebuild"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("{task.fields[rate]} events/s"), TimeRemainingColumn()) as bar:
+    with Progress(
+        TextColumn("rebuild"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]} events/s"),
+        TimeRemainingColumn(),
+    ) as bar:
         task = bar.add_task("rebuild", total=head, rate="-")
 
         def on_page(n: int, last: int) -> None:
@@ -151,8 +160,9 @@ def rebuild(
 @cli.command()
 def verify(
     db: Db = None,
-    checkpoint: Annotated[str | None, typer.Option(
-        "--checkpoint", help="a checkpoint saved earlier (JSON of /v1/integrity/checkpoint)")] = None,
+    checkpoint: Annotated[
+        str | None, typer.Option("--checkpoint", help="a checkpoint saved earlier (JSON of /v1/integrity/checkpoint)")
+    ] = None,
 ) -> None:
     """Recompute every leaf from the stored events and compare with the signed checkpoints;
     with --checkpoint, also prove the current log extends that one. Exit 1 on any mismatch."""
@@ -224,8 +234,16 @@ def report(
         cols = ["rule", "severity", "case_id", "officer_id", "message", "citation", "detected_at"]
     elif name == "officers":
         rows = reports.officers_report(runner.engine, unit, now)
-        cols = ["officer_id", "name", "kind", "certificate_status", "valid_until", "last_validation",
-                "training_hours", "acts_without_valid_certificate"]
+        cols = [
+            "officer_id",
+            "name",
+            "kind",
+            "certificate_status",
+            "valid_until",
+            "last_validation",
+            "training_hours",
+            "acts_without_valid_certificate",
+        ]
     else:
         rows = reports.fines_report(runner.engine, unit, now)["fines"]
         cols = ["decision_no", "bank", "amount", "paid", "outstanding", "due_on", "overdue", "surcharge"]
@@ -253,8 +271,7 @@ def principals_add(
 
     app = _app(db)
     try:
-        res = app.grant_principal(SYSTEM, name=name, role=role, unit_id=unit, officer_id=officer,
-                                  bank_code=bank)
+        res = app.grant_principal(SYSTEM, name=name, role=role, unit_id=unit, officer_id=officer, bank_code=bank)
     except OversightError as e:
         _fail(e.message)
     typer.echo(res["token"])

@@ -439,8 +439,7 @@ def sc_hearing(s: UnitStory, cited: bool = True) -> tuple[str, list[str]]:
     s.app.request_hearing(s.off, cid, at=s.t(2))
     held = s.after_working_days(3, 7)  # noticed 7 working days ahead
     s.at(s.t(held))
-    s.app.hold_hearing(s.off, cid, noticed_at=s.t(3), held_at=s.t(held), host_id=s.wang,
-                       record_sha256=h(cid + "h"))
+    s.app.hold_hearing(s.off, cid, noticed_at=s.t(3), held_at=s.t(held), host_id=s.wang, record_sha256=h(cid + "h"))
     s.review(cid, held + 1)
     fine = s.decide(cid, eid, n=held + 2, hearing_record_cited=cited)["fine_id"]
     s.serve(cid, held + 3)

@@ -40,8 +40,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
         return
     if not _pg_available():
         if REQUIRE_PG:
-            pytest.fail(f"PostgreSQL is required (OVERSIGHT_REQUIRE_POSTGRES=1) but {PG_URL} "
-                        "is unreachable")
+            pytest.fail(f"PostgreSQL is required (OVERSIGHT_REQUIRE_POSTGRES=1) but {PG_URL} is unreachable")
         pytest.skip(f"PostgreSQL not reachable at {PG_URL}")
     schema = "t_" + uuid.uuid4().hex[:12]
     yield f"{PG_URL.split('?')[0]}?schema={schema}"
@@ -71,8 +70,8 @@ def _generate(path: str) -> None:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     pem = Ed25519PrivateKey.generate().private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption())
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     with open(path, "wb") as f:
         f.write(pem)
 
@@ -112,23 +111,36 @@ class World:
     """A unit with officers in every certificate state, principals for each role, a
     benchmark, all created through the HTTP API."""
 
-    def __init__(self, client: TestClient, code: str | None = None, region: str = "410100",
-                 benchmark: bool = True) -> None:
+    def __init__(
+        self, client: TestClient, code: str | None = None, region: str = "410100", benchmark: bool = True
+    ) -> None:
         self.c = client
         self.admin = {"Authorization": f"Bearer {ADMIN}"}
         code = code or "U" + uuid.uuid4().hex[:8]
         self.bank_code = "BANK-" + code
-        self.unit_id = self.post("/v1/units", self.admin, {
-            "code": code, "name": "测试市场监管局", "region": region,
-            "matters": ["MR-0101"], "banks": [self.bank_code]}, 201)["id"]
+        self.unit_id = self.post(
+            "/v1/units",
+            self.admin,
+            {
+                "code": code,
+                "name": "测试市场监管局",
+                "region": region,
+                "matters": ["MR-0101"],
+                "banks": [self.bank_code],
+            },
+            201,
+        )["id"]
         self.zhang = self.officer("张伟")
         self.li = self.officer("李娜")
         self.wang = self.officer("王强")
         self.aux = self.officer("赵敏", kind="auxiliary", employment="contract", cert=False)
         self.expired = self.officer("陈刚", until="2026-01-31")
         self.suspended = self.officer("刘洋")
-        self.post(f"/v1/officers/{self.suspended}/suspensions", self.admin,
-                  {"at": at(D0 - timedelta(days=10)), "reason": "暂扣"})
+        self.post(
+            f"/v1/officers/{self.suspended}/suspensions",
+            self.admin,
+            {"at": at(D0 - timedelta(days=10)), "reason": "暂扣"},
+        )
         self.reviewer = self.officer("孙丽", kind="legal_reviewer", legal=True)
         self.head = self.officer("吴军", kind="unit_head")
         self.head2 = self.officer("郑华", kind="unit_head")
@@ -140,37 +152,70 @@ class World:
         self.supervisor_h = self.auth(self.principal("supervisor"))
         if not benchmark:  # benchmarks are per matter, shared by every unit of the store
             return
-        self.post("/v1/benchmarks", self.admin, {
-            "matter_code": "MR-0101", "version": "2025-1", "legal_basis": "《产品质量法》第四十九条",
-            "statutory_min": "0", "statutory_max": "200000.00",
-            "tiers": [{"tier": "一般", "min": "1000.00", "max": "50000.00"},
-                      {"tier": "严重", "min": "50000.00", "max": "200000.00"}],
-            "effective_from": "2025-01-01", "published_at": at(date(2024, 12, 20))}, 201)
+        self.post(
+            "/v1/benchmarks",
+            self.admin,
+            {
+                "matter_code": "MR-0101",
+                "version": "2025-1",
+                "legal_basis": "《产品质量法》第四十九条",
+                "statutory_min": "0",
+                "statutory_max": "200000.00",
+                "tiers": [
+                    {"tier": "一般", "min": "1000.00", "max": "50000.00"},
+                    {"tier": "严重", "min": "50000.00", "max": "200000.00"},
+                ],
+                "effective_from": "2025-01-01",
+                "published_at": at(date(2024, 12, 20)),
+            },
+            201,
+        )
 
     @staticmethod
     def auth(token: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {token}"}
 
-    def post(self, path: str, headers: dict[str, str], body: dict[str, Any],
-             expect: int = 200) -> dict[str, Any]:
+    def post(self, path: str, headers: dict[str, str], body: dict[str, Any], expect: int = 200) -> dict[str, Any]:
         r = self.c.post(path, json=body, headers=headers)
         assert r.status_code == expect, (path, r.status_code, r.text)
         out: dict[str, Any] = r.json()
         return out
 
-    def officer(self, name: str, kind: str = "officer", employment: str = "established",
-                legal: bool = False, cert: bool = True, until: str = "2028-12-31") -> str:
-        oid = self.post("/v1/officers", self.admin, {
-            "name": name, "unit_id": self.unit_id, "kind": kind, "employment": employment,
-            "legal_qualification": legal}, 201)["id"]
+    def officer(
+        self,
+        name: str,
+        kind: str = "officer",
+        employment: str = "established",
+        legal: bool = False,
+        cert: bool = True,
+        until: str = "2028-12-31",
+    ) -> str:
+        oid = self.post(
+            "/v1/officers",
+            self.admin,
+            {
+                "name": name,
+                "unit_id": self.unit_id,
+                "kind": kind,
+                "employment": employment,
+                "legal_qualification": legal,
+            },
+            201,
+        )["id"]
         if cert:
-            self.post(f"/v1/officers/{oid}/exams", self.admin,
-                      {"taken_on": "2024-11-01", "passed": True, "score": 88})
-            self.post(f"/v1/officers/{oid}/certificates", self.admin, {
-                "number": "豫" + oid[:6], "fields": ["MR"], "areas": ["4101"],
-                "valid_from": "2025-01-01", "valid_until": until})
-            self.post(f"/v1/officers/{oid}/validations", self.admin,
-                      {"year": 2026, "passed": True, "on": "2026-01-10"})
+            self.post(f"/v1/officers/{oid}/exams", self.admin, {"taken_on": "2024-11-01", "passed": True, "score": 88})
+            self.post(
+                f"/v1/officers/{oid}/certificates",
+                self.admin,
+                {
+                    "number": "豫" + oid[:6],
+                    "fields": ["MR"],
+                    "areas": ["4101"],
+                    "valid_from": "2025-01-01",
+                    "valid_until": until,
+                },
+            )
+            self.post(f"/v1/officers/{oid}/validations", self.admin, {"year": 2026, "passed": True, "on": "2026-01-10"})
         return oid
 
     def principal(self, role: str, **kw: Any) -> str:
@@ -183,12 +228,19 @@ class World:
     # ---- case steps
     def file(self, **kw: Any) -> str:
         body = {
-            "unit_id": self.unit_id, "case_no": "C-" + uuid.uuid4().hex[:8],
+            "unit_id": self.unit_id,
+            "case_no": "C-" + uuid.uuid4().hex[:8],
             "matter_code": "MR-0101",
             "party": {"kind": "organisation", "name": "某商贸有限公司", "id_number": "91410100MA1"},
-            "source": "inspection", "summary": "销售不合格产品", "occurred_on": str(day(-20)),
-            "discovered_on": str(day(-1)), "filed_at": at(D0, 9), "approved_by": self.head,
-            "handlers": [self.zhang, self.li], "procedure": "general", "major": False,
+            "source": "inspection",
+            "summary": "销售不合格产品",
+            "occurred_on": str(day(-20)),
+            "discovered_on": str(day(-1)),
+            "filed_at": at(D0, 9),
+            "approved_by": self.head,
+            "handlers": [self.zhang, self.li],
+            "procedure": "general",
+            "major": False,
             "complex": False,
         }
         body.update(kw)
@@ -196,29 +248,44 @@ class World:
         return cid
 
     def evidence(self, cid: str, n: int = 0, **kw: Any) -> str:
-        body = {"kind": "physical", "description": "抽样产品", "sha256": sha(f"{cid}{n}"),
-                "collected_at": at(D0, 11), "officers": [self.zhang, self.li],
-                "certificate_shown": True}
+        body = {
+            "kind": "physical",
+            "description": "抽样产品",
+            "sha256": sha(f"{cid}{n}"),
+            "collected_at": at(D0, 11),
+            "officers": [self.zhang, self.li],
+            "certificate_shown": True,
+        }
         body.update(kw)
         eid: str = self.post(f"/v1/cases/{cid}/evidence", self.officer_h, body)["evidence_id"]
         return eid
 
-    def notice(self, cid: str, amount: str = "20000.00", n: int = 1, hearing: bool = False,
-               **kw: Any) -> dict[str, Any]:
-        body = {"served_at": at(day(n)), "officers": [self.zhang, self.li], "facts": "销售不合格产品",
-                "legal_basis": "《产品质量法》第四十九条",
-                "proposed": [{"type": "fine", "amount": amount}], "hearing_right": hearing}
+    def notice(
+        self, cid: str, amount: str = "20000.00", n: int = 1, hearing: bool = False, **kw: Any
+    ) -> dict[str, Any]:
+        body = {
+            "served_at": at(day(n)),
+            "officers": [self.zhang, self.li],
+            "facts": "销售不合格产品",
+            "legal_basis": "《产品质量法》第四十九条",
+            "proposed": [{"type": "fine", "amount": amount}],
+            "hearing_right": hearing,
+        }
         body.update(kw)
         return self.post(f"/v1/cases/{cid}/notices", self.officer_h, body)
 
-    def decision_body(self, eid: str, amount: str = "20000.00", n: int = 14,
-                      **kw: Any) -> dict[str, Any]:
-        body = {"decision_no": "D-" + uuid.uuid4().hex[:8], "decided_at": at(day(n)),
-                "decided_by": self.head, "outcome": "penalty",
-                "penalties": [{"type": "fine", "amount": amount}],
-                "legal_basis": "《产品质量法》第四十九条", "evidence_ids": [eid],
-                "benchmark": {"version": "2025-1", "tier": "一般"},
-                "payment": {"bank_code": self.bank_code, "surcharge": True}}
+    def decision_body(self, eid: str, amount: str = "20000.00", n: int = 14, **kw: Any) -> dict[str, Any]:
+        body = {
+            "decision_no": "D-" + uuid.uuid4().hex[:8],
+            "decided_at": at(day(n)),
+            "decided_by": self.head,
+            "outcome": "penalty",
+            "penalties": [{"type": "fine", "amount": amount}],
+            "legal_basis": "《产品质量法》第四十九条",
+            "evidence_ids": [eid],
+            "benchmark": {"version": "2025-1", "tier": "一般"},
+            "payment": {"bank_code": self.bank_code, "surcharge": True},
+        }
         body.update(kw)
         return body
 

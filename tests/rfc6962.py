@@ -52,8 +52,7 @@ def SUBPROOF(m: int, D: list[bytes], b: bool) -> list[bytes]:
     return SUBPROOF(m - k, D[k:], False) + [MTH(D[:k])]
 
 
-def verify_inclusion(leaf_index: int, tree_size: int, leaf: bytes, path: list[bytes],
-                     root: bytes) -> bool:
+def verify_inclusion(leaf_index: int, tree_size: int, leaf: bytes, path: list[bytes], root: bytes) -> bool:
     """RFC 9162 2.1.3.2, with ``leaf`` the leaf hash."""
     if leaf_index >= tree_size:
         return False
@@ -74,8 +73,7 @@ def verify_inclusion(leaf_index: int, tree_size: int, leaf: bytes, path: list[by
     return sn == 0 and r == root
 
 
-def verify_consistency(first: int, second: int, first_root: bytes, second_root: bytes,
-                       proof: list[bytes]) -> bool:
+def verify_consistency(first: int, second: int, first_root: bytes, second_root: bytes, proof: list[bytes]) -> bool:
     """RFC 9162 2.1.4.2."""
     if first == second:
         return proof == [] and first_root == second_root

@@ -16,8 +16,13 @@ from .conftest import D0, World, at, day
 
 
 def intervention(n: int = 0) -> dict[str, Any]:
-    return {"official": f"某副县长{n}", "position": "副县长", "occurred_at": at(D0, 15),
-            "channel": "phone", "content": "打招呼要求从轻"}
+    return {
+        "official": f"某副县长{n}",
+        "position": "副县长",
+        "occurred_at": at(D0, 15),
+        "channel": "phone",
+        "content": "打招呼要求从轻",
+    }
 
 
 def test_missing_or_unknown_token_is_401_and_revoked_token_is_refused(world: World) -> None:
@@ -28,6 +33,7 @@ def test_missing_or_unknown_token_is_401_and_revoked_token_is_refused(world: Wor
     token = w.principal("auditor")
     assert c.get(f"/v1/cases/{cid}", headers=w.auth(token)).status_code == 200
     from domain.principal import Principal
+
     pid = str(Principal.id_for_token(token))
     assert c.delete(f"/v1/principals/{pid}", headers=w.admin).status_code == 200
     assert c.get(f"/v1/cases/{cid}", headers=w.auth(token)).status_code == 401
@@ -38,15 +44,28 @@ def test_officer_of_another_unit_gets_403_on_the_case(client: TestClient) -> Non
     cid = a.file()
     r = client.get(f"/v1/cases/{cid}", headers=b.officer_h)
     assert r.status_code == 403
-    r = client.post(f"/v1/cases/{cid}/statements", headers=b.officer_h,
-                    json={"received_at": at(day(1)), "summary": "x"})
+    r = client.post(
+        f"/v1/cases/{cid}/statements", headers=b.officer_h, json={"received_at": at(day(1)), "summary": "x"}
+    )
     assert r.status_code == 403
     # An officer cannot file a case in another unit either.
-    r = client.post("/v1/cases", headers=b.officer_h, json={
-        "unit_id": a.unit_id, "case_no": "X-1", "matter_code": "MR-0101",
-        "party": {"kind": "person", "name": "n", "id_number": "1"}, "source": "other",
-        "summary": "s", "occurred_on": "2026-02-01", "discovered_on": "2026-02-02",
-        "filed_at": at(D0), "approved_by": a.head, "handlers": [a.zhang]})
+    r = client.post(
+        "/v1/cases",
+        headers=b.officer_h,
+        json={
+            "unit_id": a.unit_id,
+            "case_no": "X-1",
+            "matter_code": "MR-0101",
+            "party": {"kind": "person", "name": "n", "id_number": "1"},
+            "source": "other",
+            "summary": "s",
+            "occurred_on": "2026-02-01",
+            "discovered_on": "2026-02-02",
+            "filed_at": at(D0),
+            "approved_by": a.head,
+            "handlers": [a.zhang],
+        },
+    )
     assert r.status_code == 403
 
 
@@ -60,13 +79,10 @@ def test_roles_only_the_unit_head_decides_and_readers_do_not_write(world: World)
     assert c.get(f"/v1/cases/{cid}", headers=w.supervisor_h).status_code == 200
     assert c.get(f"/v1/cases/{cid}", headers=w.bank_h).status_code == 403
     # Any role but a bank records an intervention.
-    assert c.post(f"/v1/cases/{cid}/interventions", json=intervention(),
-                  headers=w.supervisor_h).status_code == 200
-    assert c.post(f"/v1/cases/{cid}/interventions", json=intervention(),
-                  headers=w.bank_h).status_code == 403
+    assert c.post(f"/v1/cases/{cid}/interventions", json=intervention(), headers=w.supervisor_h).status_code == 200
+    assert c.post(f"/v1/cases/{cid}/interventions", json=intervention(), headers=w.bank_h).status_code == 403
     # Only an admin creates principals, units and officers.
-    assert c.post("/v1/units", json={"code": "Z", "name": "n", "region": "1"},
-                  headers=w.head_h).status_code == 403
+    assert c.post("/v1/units", json={"code": "Z", "name": "n", "region": "1"}, headers=w.head_h).status_code == 403
 
 
 def test_bank_sees_only_its_own_fines(world: World) -> None:
@@ -82,13 +98,18 @@ def test_payment_more_than_outstanding_or_receipt_twice_is_409(world: World) -> 
     w, c = world, world.c
     cid, eid = w.ready_for_decision()
     fine_id = w.post(f"/v1/cases/{cid}/decision", w.head_h, w.decision_body(eid))["fine_id"]
-    r = c.post(f"/v1/fines/{fine_id}/payments", headers=w.bank_h,
-               json={"receipt_no": "R1", "amount": "20000.01", "paid_at": at(day(16))})
+    r = c.post(
+        f"/v1/fines/{fine_id}/payments",
+        headers=w.bank_h,
+        json={"receipt_no": "R1", "amount": "20000.01", "paid_at": at(day(16))},
+    )
     assert r.status_code == 409
-    w.post(f"/v1/fines/{fine_id}/payments", w.bank_h,
-           {"receipt_no": "R1", "amount": "100.00", "paid_at": at(day(16))})
-    r = c.post(f"/v1/fines/{fine_id}/payments", headers=w.bank_h,
-               json={"receipt_no": "R1", "amount": "100.00", "paid_at": at(day(17))})
+    w.post(f"/v1/fines/{fine_id}/payments", w.bank_h, {"receipt_no": "R1", "amount": "100.00", "paid_at": at(day(16))})
+    r = c.post(
+        f"/v1/fines/{fine_id}/payments",
+        headers=w.bank_h,
+        json={"receipt_no": "R1", "amount": "100.00", "paid_at": at(day(17))},
+    )
     assert r.status_code == 409
     assert c.get(f"/v1/fines/{fine_id}", headers=w.bank_h).json()["paid"] == "100.00"
 
@@ -96,16 +117,26 @@ def test_payment_more_than_outstanding_or_receipt_twice_is_409(world: World) -> 
 def test_bad_input_is_422_problem_json_naming_the_field(world: World) -> None:
     w, c = world, world.c
     cid = w.file()
-    r = c.post(f"/v1/cases/{cid}/acts", headers=w.officer_h,
-               json={"type": "inspection", "occurred_at": "2026-03-02T10:00:00",
-                     "officers": [w.zhang, w.li]})
+    r = c.post(
+        f"/v1/cases/{cid}/acts",
+        headers=w.officer_h,
+        json={"type": "inspection", "occurred_at": "2026-03-02T10:00:00", "officers": [w.zhang, w.li]},
+    )
     assert r.status_code == 422
     assert r.json()["errors"][0]["field"] == "occurred_at"
     r = c.post(f"/v1/cases/{cid}/acts", headers=w.officer_h, content=b"{not json")
     assert r.status_code == 422
-    r = c.post(f"/v1/cases/{cid}/notices", headers=w.officer_h, json={
-        "served_at": at(day(1)), "officers": [w.zhang, w.li], "facts": "f", "legal_basis": "b",
-        "proposed": [{"type": "fine", "amount": "12.345"}]})
+    r = c.post(
+        f"/v1/cases/{cid}/notices",
+        headers=w.officer_h,
+        json={
+            "served_at": at(day(1)),
+            "officers": [w.zhang, w.li],
+            "facts": "f",
+            "legal_basis": "b",
+            "proposed": [{"type": "fine", "amount": "12.345"}],
+        },
+    )
     assert r.status_code == 422 and r.json()["errors"][0]["field"].startswith("proposed")
     assert c.get("/v1/cases/not-a-uuid", headers=w.officer_h).status_code == 404
     assert c.get(f"/v1/cases/{uuid.uuid4()}", headers=w.officer_h).status_code == 404
@@ -114,11 +145,23 @@ def test_bad_input_is_422_problem_json_naming_the_field(world: World) -> None:
 def test_duplicate_case_number_in_the_same_unit_is_409(world: World) -> None:
     w = world
     w.file(case_no="DUP-1")
-    r = w.c.post("/v1/cases", headers=w.officer_h, json={
-        "unit_id": w.unit_id, "case_no": "DUP-1", "matter_code": "MR-0101",
-        "party": {"kind": "person", "name": "n", "id_number": "1"}, "source": "other",
-        "summary": "s", "occurred_on": "2026-02-01", "discovered_on": "2026-02-02",
-        "filed_at": at(D0), "approved_by": w.head, "handlers": [w.zhang]})
+    r = w.c.post(
+        "/v1/cases",
+        headers=w.officer_h,
+        json={
+            "unit_id": w.unit_id,
+            "case_no": "DUP-1",
+            "matter_code": "MR-0101",
+            "party": {"kind": "person", "name": "n", "id_number": "1"},
+            "source": "other",
+            "summary": "s",
+            "occurred_on": "2026-02-01",
+            "discovered_on": "2026-02-02",
+            "filed_at": at(D0),
+            "approved_by": w.head,
+            "handlers": [w.zhang],
+        },
+    )
     assert r.status_code == 409
 
 
@@ -137,22 +180,20 @@ def test_idempotency_key_replays_the_first_answer_and_records_nothing(world: Wor
     assert w.version(f"/v1/cases/{cid}") == first.json()["version"]
     # A refused command frees its key for a corrected retry.
     bad = {**w.officer_h, "Idempotency-Key": "k-2"}
-    r = c.post(f"/v1/cases/{cid}/statements", json={"received_at": at(day(1)), "summary": "s"},
-               headers=bad)
+    r = c.post(f"/v1/cases/{cid}/statements", json={"received_at": at(day(1)), "summary": "s"}, headers=bad)
     assert r.status_code == 409
-    assert c.post(f"/v1/cases/{cid}/interventions", json=intervention(3),
-                  headers=bad).status_code == 200
+    assert c.post(f"/v1/cases/{cid}/interventions", json=intervention(3), headers=bad).status_code == 200
 
 
 def test_if_match_on_a_stale_version_is_412(world: World) -> None:
     w, c = world, world.c
     cid = w.file()
     v = w.version(f"/v1/cases/{cid}")
-    ok = c.post(f"/v1/cases/{cid}/interventions", json=intervention(),
-                headers={**w.officer_h, "If-Match": f'"{v}"'})
+    ok = c.post(f"/v1/cases/{cid}/interventions", json=intervention(), headers={**w.officer_h, "If-Match": f'"{v}"'})
     assert ok.status_code == 200 and ok.json()["version"] == v + 1
-    stale = c.post(f"/v1/cases/{cid}/interventions", json=intervention(1),
-                   headers={**w.officer_h, "If-Match": f'"{v}"'})
+    stale = c.post(
+        f"/v1/cases/{cid}/interventions", json=intervention(1), headers={**w.officer_h, "If-Match": f'"{v}"'}
+    )
     assert stale.status_code == 412
     assert w.version(f"/v1/cases/{cid}") == v + 1
 
@@ -166,8 +207,9 @@ def test_two_clients_commanding_the_same_case_at_once(world: World) -> None:
 
     def send(n: int) -> None:
         barrier.wait()
-        r = c.post(f"/v1/cases/{cid}/interventions", json=intervention(n),
-                   headers={**w.officer_h, "If-Match": f'"{v}"'})
+        r = c.post(
+            f"/v1/cases/{cid}/interventions", json=intervention(n), headers={**w.officer_h, "If-Match": f'"{v}"'}
+        )
         results.append(r.status_code)
 
     threads = [threading.Thread(target=send, args=(n,)) for n in range(8)]
@@ -197,8 +239,9 @@ def test_two_processes_racing_on_one_case_lose_nothing(world: World, db_url: str
         events = a.case_events(actor, cid)
         assert [e["version"] for e in events] == list(range(1, len(events) + 1))
         assert [e["data"]["official"] for e in events if e["type"] == "InterventionRecorded"] == [
-            "某副县长1", "某副县长2"]
+            "某副县长1",
+            "某副县长2",
+        ]
     finally:
         a.close()
         b.close()
-

@@ -66,11 +66,13 @@ def test_c6_decision_after_hearing_not_on_the_hearing_record(story: Story) -> No
     story.at(t(2))
     story.app.request_hearing(story.off, cid, at=t(2))
     story.at(t(14))
-    held = story.app.hold_hearing(story.off, cid, noticed_at=t(3), held_at=t(14), host_id=story.wang,
-                                  record_sha256=h("hearing"))["version"]
+    held = story.app.hold_hearing(
+        story.off, cid, noticed_at=t(3), held_at=t(14), host_id=story.wang, record_sha256=h("hearing")
+    )["version"]
     story.at(t(15))
-    story.app.legal_review(story.rv, cid, reviewer_id=story.reviewer, at=t(15), result="passed", opinion="o",
-                           checklist=FULL_CHECKLIST)
+    story.app.legal_review(
+        story.rv, cid, reviewer_id=story.reviewer, at=t(15), result="passed", opinion="o", checklist=FULL_CHECKLIST
+    )
     dec = story.decide(cid, eid, n=16)["version"]
     story.serve(cid, 17)
     story.disclose(cid, 18)
@@ -83,8 +85,9 @@ def test_c9_incomplete_legal_review_names_the_reviewer(story: Story) -> None:
     cid = story.file(major=True)
     story.investigated(cid)
     story.at(t(2))
-    v = story.app.legal_review(story.rv, cid, reviewer_id=story.reviewer, at=t(2), result="passed",
-                               opinion="o", checklist={"authority": "ok"})["version"]
+    v = story.app.legal_review(
+        story.rv, cid, reviewer_id=story.reviewer, at=t(2), result="passed", opinion="o", checklist={"authority": "ok"}
+    )["version"]
     found = story.findings(cid, t(3))
     assert rules(found) == ["C9"]
     assert found[0]["officer_id"] == story.reviewer and found[0]["events"][0]["version"] == v
@@ -127,9 +130,19 @@ def test_c17_no_penalty_without_education(story: Story) -> None:
         if educate:
             story.act(cid, t(3), type="education")
         story.at(t(5))
-        story.app.decide(story.hd, cid, decision_no="N" + cid[:6], decided_at=t(5), decided_by=story.head,
-                         outcome="no_penalty", penalties=[], legal_basis="b", evidence_ids=[eid],
-                         benchmark=None, payment=None)
+        story.app.decide(
+            story.hd,
+            cid,
+            decision_no="N" + cid[:6],
+            decided_at=t(5),
+            decided_by=story.head,
+            outcome="no_penalty",
+            penalties=[],
+            legal_basis="b",
+            evidence_ids=[eid],
+            benchmark=None,
+            payment=None,
+        )
         story.serve(cid, 6)
         story.at(t(7))
         story.app.close_case(story.off, cid, at=t(7), reason="no_penalty")
@@ -177,18 +190,35 @@ def test_d6_cash_handed_over_late(story: Story) -> None:
     eid = story.investigated(cid)
     story.notice(cid, n=0.5, amount="50.00")
     story.at(t(1))
-    fine = story.app.decide(story.hd, cid, decision_no="S" + cid[:6], decided_at=t(1), decided_by=story.head,
-                            outcome="penalty", penalties=[{"type": "fine", "amount": "50.00"}],
-                            legal_basis="b", evidence_ids=[eid],
-                            benchmark={"version": "2025-1", "tier": "一般"},
-                            payment={"bank_code": "BANK", "surcharge": False},
-                            officers=[story.zhang, story.li], certificate_shown=True, form_no="F1")["fine_id"]
+    fine = story.app.decide(
+        story.hd,
+        cid,
+        decision_no="S" + cid[:6],
+        decided_at=t(1),
+        decided_by=story.head,
+        outcome="penalty",
+        penalties=[{"type": "fine", "amount": "50.00"}],
+        legal_basis="b",
+        evidence_ids=[eid],
+        benchmark={"version": "2025-1", "tier": "一般"},
+        payment={"bank_code": "BANK", "surcharge": False},
+        officers=[story.zhang, story.li],
+        certificate_shown=True,
+        form_no="F1",
+    )["fine_id"]
     story.serve(cid, 1, method="on_the_spot")
     story.disclose(cid, 2)
     story.at(t(1, 12))
-    story.app.collect_on_the_spot(story.off, fine, receipt_no="财" + cid[:6], amount="50.00",
-                                  collected_at=t(1, 12), officers=[story.zhang, story.li],
-                                  remote_area=False, reason=None)
+    story.app.collect_on_the_spot(
+        story.off,
+        fine,
+        receipt_no="财" + cid[:6],
+        amount="50.00",
+        collected_at=t(1, 12),
+        officers=[story.zhang, story.li],
+        remote_area=False,
+        reason=None,
+    )
     story.at(t(9))
     story.app.hand_over_cash(story.off, fine, at=t(9))
     story.at(t(10))
@@ -222,9 +252,15 @@ def test_f2_transfer_decided_late(story: Story) -> None:
     cid = story.file()
     story.investigated(cid)
     story.at(t(10))
-    story.app.report_transfer(story.off, cid, reported_at=t(2), decided_at=t(8), sent_at=t(8, 12),
-                              to="public_security", documents=["transfer_letter", "investigation_report",
-                                                               "seized_items_list", "expert_reports"])
+    story.app.report_transfer(
+        story.off,
+        cid,
+        reported_at=t(2),
+        decided_at=t(8),
+        sent_at=t(8, 12),
+        to="public_security",
+        documents=["transfer_letter", "investigation_report", "seized_items_list", "expert_reports"],
+    )
     # Recorded on day 10 for a report of day 2: also late to the record (B5).
     assert rules(story.findings(cid, t(11))) == ["B5", "F2"]
 
@@ -244,8 +280,9 @@ def test_g3_disclosed_late_or_not_at_all(story: Story) -> None:
 def test_h1_every_intervention_is_a_finding(story: Story) -> None:
     cid = story.file()
     story.at(t(0, 15))
-    v = story.app.record_intervention(story.off, cid, official="某副县长", position="副县长",
-                                      occurred_at=t(0, 15), channel="phone", content="打招呼")["version"]
+    v = story.app.record_intervention(
+        story.off, cid, official="某副县长", position="副县长", occurred_at=t(0, 15), channel="phone", content="打招呼"
+    )["version"]
     found = story.findings(cid, t(1))
     assert rules(found) == ["H1"] and found[0]["events"][0]["version"] == v
 

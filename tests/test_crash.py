@@ -44,8 +44,12 @@ def test_sigkill_mid_rebuild_then_restart_equals_a_clean_rebuild(oversight: Over
     env = os.environ | {"OVERSIGHT_CHECKPOINT_EVENTS": "50"}
     try:
         # A rebuild in small pages, killed without warning once it is part-way through.
-        proc = subprocess.Popen(cli("rebuild", "--db", url, "--page-size", "3"), env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            cli("rebuild", "--db", url, "--page-size", "3"),
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         killed_at = None
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and proc.poll() is None:
@@ -63,13 +67,20 @@ def test_sigkill_mid_rebuild_then_restart_equals_a_clean_rebuild(oversight: Over
         assert killed_at is not None, "the rebuild finished before it could be killed"
         assert proc.returncode == -signal.SIGKILL
         # Restarted, the worker continues from its tracked positions to the head.
-        out = subprocess.run(cli("project", "--db", url, "--until-head"), env=env,
-                             capture_output=True, text=True, timeout=120, check=False)
+        out = subprocess.run(
+            cli("project", "--db", url, "--until-head"),
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
         assert out.returncode == 0, out.stderr
         resumed = digest(engine)
         # A clean rebuild from position 0 gives the same tables.
-        out = subprocess.run(cli("rebuild", "--db", url), env=env, capture_output=True, text=True,
-                             timeout=120, check=False)
+        out = subprocess.run(
+            cli("rebuild", "--db", url), env=env, capture_output=True, text=True, timeout=120, check=False
+        )
         assert out.returncode == 0, out.stderr
         assert digest(engine) == resumed
     finally:

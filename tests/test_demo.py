@@ -11,9 +11,40 @@ from projections.db import make_engine
 from scripts.demo import load_demo
 
 # Every audit rule the audit projection judges is planted by the demo at least once.
-JUDGED = {"A1", "A2", "A3", "A5", "A7", "B1", "B2", "B3", "B4", "B5", "B6", "C1", "C2", "C3", "C4",
-          "C5", "C6", "C7", "C8", "C9", "C12", "C13", "C17", "D2", "D6", "E3", "E7", "E8", "F2",
-          "G3", "H1", "J1"}
+JUDGED = {
+    "A1",
+    "A2",
+    "A3",
+    "A5",
+    "A7",
+    "B1",
+    "B2",
+    "B3",
+    "B4",
+    "B5",
+    "B6",
+    "C1",
+    "C2",
+    "C3",
+    "C4",
+    "C5",
+    "C6",
+    "C7",
+    "C8",
+    "C9",
+    "C12",
+    "C13",
+    "C17",
+    "D2",
+    "D6",
+    "E3",
+    "E7",
+    "E8",
+    "F2",
+    "G3",
+    "H1",
+    "J1",
+}
 
 
 def test_demo_200_planted_breaches_are_all_found_and_nothing_else(oversight: Oversight) -> None:
@@ -30,4 +61,5 @@ def test_demo_200_planted_breaches_are_all_found_and_nothing_else(oversight: Ove
     finally:
         engine.dispose()
     assert {cid: sorted(rules) for cid, rules in found.items()} == {
-        cid: rules for cid, rules in planted.items() if rules}
+        cid: rules for cid, rules in planted.items() if rules
+    }

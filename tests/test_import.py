@@ -18,33 +18,75 @@ from .story import Story, h, t
 
 
 def line(aggregate: str, aid: str, event: str, at: Any, **data: Any) -> str:
-    return json.dumps({"aggregate": aggregate, "id": aid, "event": event,
-                       "occurred_at": at.isoformat(), "data": data}, ensure_ascii=False)
+    return json.dumps(
+        {"aggregate": aggregate, "id": aid, "event": event, "occurred_at": at.isoformat(), "data": data},
+        ensure_ascii=False,
+    )
 
 
-def imported_case(s: Story, *, major: bool = False, complex_: bool = False,
-                  officers: list[str] | None = None) -> tuple[str, list[str]]:
+def imported_case(
+    s: Story, *, major: bool = False, complex_: bool = False, officers: list[str] | None = None
+) -> tuple[str, list[str]]:
     cid = str(uuid.uuid4())
     lines = [
-        line("case", cid, "Filed", t(0, 9), unit_id=s.unit, case_no="OLD-" + cid[:6],
-             matter_code="MR-0101", region="410100",
-             party={"kind": "organisation", "name": "p", "id_number": "1"}, source="inspection",
-             summary="s", occurred_on="2026-02-20", discovered_on="2026-03-01", approved_by=s.head,
-             handlers=[s.zhang, s.li], procedure="general", major=major, complex=complex_,
-             imported=False),
-        line("case", cid, "ActRecorded", t(0, 10), type="inspection",
-             officers=officers or [s.zhang, s.li], certificate_shown=True, record_sha256=h(cid),
-             av=None, signatures=None),
+        line(
+            "case",
+            cid,
+            "Filed",
+            t(0, 9),
+            unit_id=s.unit,
+            case_no="OLD-" + cid[:6],
+            matter_code="MR-0101",
+            region="410100",
+            party={"kind": "organisation", "name": "p", "id_number": "1"},
+            source="inspection",
+            summary="s",
+            occurred_on="2026-02-20",
+            discovered_on="2026-03-01",
+            approved_by=s.head,
+            handlers=[s.zhang, s.li],
+            procedure="general",
+            major=major,
+            complex=complex_,
+            imported=False,
+        ),
+        line(
+            "case",
+            cid,
+            "ActRecorded",
+            t(0, 10),
+            type="inspection",
+            officers=officers or [s.zhang, s.li],
+            certificate_shown=True,
+            record_sha256=h(cid),
+            av=None,
+            signatures=None,
+        ),
     ]
     return cid, lines
 
 
 def decided(s: Story, cid: str, **kw: Any) -> str:
-    return line("case", cid, "Decided", t(14), decision_no="OLD-D-" + cid[:6], decided_by=s.head,
-                outcome="penalty", penalties=[{"type": "warning"}], legal_basis="b",
-                evidence_ids=kw.pop("evidence_ids", []), benchmark=None, payment=None,
-                remedies={"reconsideration_days": 60, "litigation_months": 6}, officers=[],
-                certificate_shown=False, form_no=None, fine_id=None, hearing_record_cited=False)
+    return line(
+        "case",
+        cid,
+        "Decided",
+        t(14),
+        decision_no="OLD-D-" + cid[:6],
+        decided_by=s.head,
+        outcome="penalty",
+        penalties=[{"type": "warning"}],
+        legal_basis="b",
+        evidence_ids=kw.pop("evidence_ids", []),
+        benchmark=None,
+        payment=None,
+        remedies={"reconsideration_days": 60, "litigation_months": 6},
+        officers=[],
+        certificate_shown=False,
+        form_no=None,
+        fine_id=None,
+        hearing_record_cited=False,
+    )
 
 
 def run(s: Story, lines: list[str]) -> None:
@@ -55,8 +97,9 @@ def run(s: Story, lines: list[str]) -> None:
 def test_imported_case_is_marked_and_its_gate_breaches_are_findings(story: Story) -> None:
     s = story
     # One certified officer with an auxiliary (A1), no notice before the decision (C3).
-    aux = s.app.register_officer(SYSTEM, name="aux", unit_id=s.unit, kind="auxiliary",
-                                 employment="contract", legal_qualification=False)["id"]
+    aux = s.app.register_officer(
+        SYSTEM, name="aux", unit_id=s.unit, kind="auxiliary", employment="contract", legal_qualification=False
+    )["id"]
     cid, lines = imported_case(s, officers=[s.zhang, aux])
     lines.append(decided(s, cid))
     run(s, lines)
@@ -68,8 +111,19 @@ def test_imported_case_is_marked_and_its_gate_breaches_are_findings(story: Story
 def test_imported_major_case_without_review_or_discussion(story: Story) -> None:
     s = story
     cid, lines = imported_case(s, major=True)
-    lines.append(line("case", cid, "NoticeServed", t(1), officers=[s.zhang, s.li], facts="f",
-                      legal_basis="b", proposed=[{"type": "warning"}], hearing_right=False))
+    lines.append(
+        line(
+            "case",
+            cid,
+            "NoticeServed",
+            t(1),
+            officers=[s.zhang, s.li],
+            facts="f",
+            legal_basis="b",
+            proposed=[{"type": "warning"}],
+            hearing_right=False,
+        )
+    )
     lines.append(decided(s, cid))
     run(s, lines)
     assert {"C7", "C8"} <= {f["rule"] for f in s.findings(cid, t(31))}
@@ -77,16 +131,39 @@ def test_imported_major_case_without_review_or_discussion(story: Story) -> None:
 
 def test_imported_case_auxiliaries_only_statement_unchecked_hearing_skipped_bad_evidence(story: Story) -> None:
     s = story
-    aux = [s.app.register_officer(SYSTEM, name=f"aux{i}", unit_id=s.unit, kind="auxiliary",
-                                  employment="contract", legal_qualification=False)["id"] for i in (1, 2)]
+    aux = [
+        s.app.register_officer(
+            SYSTEM, name=f"aux{i}", unit_id=s.unit, kind="auxiliary", employment="contract", legal_qualification=False
+        )["id"]
+        for i in (1, 2)
+    ]
     cid, lines = imported_case(s, officers=aux)
     eid = str(uuid.uuid4())
     lines += [
-        line("case", cid, "EvidenceCollected", t(0, 11), evidence_id=eid, kind="physical",
-             description="d", sha256=h("e"), officers=[s.zhang, s.li], certificate_shown=True),
+        line(
+            "case",
+            cid,
+            "EvidenceCollected",
+            t(0, 11),
+            evidence_id=eid,
+            kind="physical",
+            description="d",
+            sha256=h("e"),
+            officers=[s.zhang, s.li],
+            certificate_shown=True,
+        ),
         line("case", cid, "EvidenceAssessed", t(0, 12), evidence_id=eid, status="illegal", reason="r"),
-        line("case", cid, "NoticeServed", t(1), officers=[s.zhang, s.li], facts="f", legal_basis="b",
-             proposed=[{"type": "warning"}], hearing_right=True),
+        line(
+            "case",
+            cid,
+            "NoticeServed",
+            t(1),
+            officers=[s.zhang, s.li],
+            facts="f",
+            legal_basis="b",
+            proposed=[{"type": "warning"}],
+            hearing_right=True,
+        ),
         line("case", cid, "StatementReceived", t(2), summary="申辩"),
         line("case", cid, "HearingRequested", t(2)),
         decided(s, cid, evidence_ids=[eid]),
@@ -111,10 +188,18 @@ def test_oversight_import_on_the_command_line(story: Story, tmp_path: Any) -> No
     cid, lines = imported_case(s)
     path = tmp_path / "old.ndjson"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    out = subprocess.run([sys.executable, "-m", "scripts.cli", "import", str(path), "--db", s.app.store.url],
-                         capture_output=True, text=True, check=False)
+    out = subprocess.run(
+        [sys.executable, "-m", "scripts.cli", "import", str(path), "--db", s.app.store.url],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["events"] == 2
-    again = subprocess.run([sys.executable, "-m", "scripts.cli", "import", str(path), "--db", s.app.store.url],
-                           capture_output=True, text=True, check=False)
+    again = subprocess.run(
+        [sys.executable, "-m", "scripts.cli", "import", str(path), "--db", s.app.store.url],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert again.returncode == 1 and "oversight:" in again.stderr

@@ -32,8 +32,7 @@ from scripts.demo import load_demo
 from . import rfc6962 as rfc
 
 # Certificate Transparency's published test vectors: roots of the trees over these leaves.
-CT_LEAVES = ["", "00", "10", "2021", "3031", "40414243", "5051525354555657",
-             "606162636465666768696a6b6c6d6e6f"]
+CT_LEAVES = ["", "00", "10", "2021", "3031", "40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f"]
 CT_ROOTS = [
     "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
     "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
@@ -92,16 +91,21 @@ class Sealed:
         t = self.cfg.events_table
         if self.cfg.kind == "sqlite":
             con = sqlite3.connect(self.cfg.sqlite_path)
-            rows = con.execute(f"SELECT rowid, originator_id, originator_version, topic, state "
-                               f"FROM {t} ORDER BY rowid").fetchall()
+            rows = con.execute(
+                f"SELECT rowid, originator_id, originator_version, topic, state FROM {t} ORDER BY rowid"
+            ).fetchall()
             con.close()
             rows = [(p, bytes.fromhex(o), v, tp, s) for p, o, v, tp, s in rows]
         else:
             with psycopg.connect(self.cfg.pg_conninfo()) as con:
                 con.execute(f'SET search_path TO "{self.cfg.pg_schema}"')
-                rows = [(p, o.bytes, v, tp, bytes(s)) for p, o, v, tp, s in con.execute(
-                    f"SELECT notification_id, originator_id, originator_version, topic, state "
-                    f"FROM {t} ORDER BY notification_id").fetchall()]
+                rows = [
+                    (p, o.bytes, v, tp, bytes(s))
+                    for p, o, v, tp, s in con.execute(
+                        f"SELECT notification_id, originator_id, originator_version, topic, state "
+                        f"FROM {t} ORDER BY notification_id"
+                    ).fetchall()
+                ]
 
         def enc(*parts: bytes) -> bytes:
             return b"".join(len(p).to_bytes(4, "big") + p for p in parts)
@@ -151,7 +155,8 @@ def test_a_deleted_event_is_found_at_its_position(sealed: Sealed) -> None:
 def test_two_swapped_events_are_found_at_the_first(sealed: Sealed) -> None:
     sealed.sql(
         "UPDATE {t} SET state = CASE {pos} WHEN 30 THEN (SELECT state FROM {t} WHERE {pos} = 60) "
-        "ELSE (SELECT state FROM {t} WHERE {pos} = 30) END WHERE {pos} IN (30, 60)")
+        "ELSE (SELECT state FROM {t} WHERE {pos} = 30) END WHERE {pos} IN (30, 60)"
+    )
     r = sealed.verify()
     assert not r["ok"] and r["first_bad_position"] == 30
 
@@ -170,8 +175,7 @@ def test_rewriting_the_sealed_leaves_too_is_caught_by_the_signed_checkpoints(sea
     sealed.sql("UPDATE {t} SET topic = topic || ' ' WHERE {pos} = 40")
     entries = dict(sealed.raw_entries())
     with sealed.engine.begin() as conn:
-        conn.execute(leaves.update().where(leaves.c.position == 40)
-                     .values(hash=leaf_hash(entries[40])))
+        conn.execute(leaves.update().where(leaves.c.position == 40).values(hash=leaf_hash(entries[40])))
     r = sealed.verify()
     assert not r["ok"]
     # Located within the span between the last good checkpoint and the first bad one.
@@ -183,8 +187,7 @@ def test_a_saved_checkpoint_is_extended_by_the_current_log(sealed: Sealed) -> No
         saved = latest_checkpoint(conn)
     assert saved is not None
     # More events arrive and are sealed; the old checkpoint still verifies against the log.
-    sealed.app.register_unit(SYSTEM, code="LATER",
-                             name="n", region="1", matters=[], banks=[])
+    sealed.app.register_unit(SYSTEM, code="LATER", name="n", region="1", matters=[], banks=[])
     sealed.runner.run_until_head()
     assert sealed.verify(against=Checkpoint.from_view(saved.view()))["ok"]
     forged = Checkpoint.from_view(saved.view() | {"root": "00" * 32})
@@ -211,16 +214,14 @@ def test_inclusion_and_consistency_proofs_match_the_rfc_for_sizes_1_to_17(sealed
         # And for the whole log (stored nodes from level 2 up are used).
         N = len(D)
         c = consistency(conn, sealed.seal.node_level, 37, N)
-        assert rfc.verify_consistency(37, N, rfc.MTH(D[:37]), rfc.MTH(D),
-                                      [bytes.fromhex(h) for h in c["proof"]])
+        assert rfc.verify_consistency(37, N, rfc.MTH(D[:37]), rfc.MTH(D), [bytes.fromhex(h) for h in c["proof"]])
 
 
 def test_integrity_routes(client: TestClient, oversight: Oversight) -> None:
     from .conftest import ADMIN
 
     admin = {"Authorization": f"Bearer {ADMIN}"}
-    auditor = client.post("/v1/principals", json={"name": "a", "role": "auditor"},
-                          headers=admin).json()["token"]
+    auditor = client.post("/v1/principals", json={"name": "a", "role": "auditor"}, headers=admin).json()["token"]
     h = {"Authorization": f"Bearer {auditor}"}
     runner = client.app.state.runner  # type: ignore[attr-defined]
     assert runner.wait(oversight.max_position())

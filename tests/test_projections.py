@@ -22,9 +22,11 @@ def test_case_list_reads_your_writes_and_is_scoped_to_the_unit(world: World) -> 
     w, c = world, world.c
     # An officer files three cases; the last answer's position is passed as min_position.
     ids = [w.file(), w.file(), w.file()]
-    pos = w.post(f"/v1/cases/{ids[0]}/interventions", w.officer_h, {
-        "official": "某领导", "position": "副市长", "occurred_at": at(day(1)), "channel": "phone",
-        "content": "过问"})["position"]
+    pos = w.post(
+        f"/v1/cases/{ids[0]}/interventions",
+        w.officer_h,
+        {"official": "某领导", "position": "副市长", "occurred_at": at(day(1)), "channel": "phone", "content": "过问"},
+    )["position"]
     r = c.get("/v1/cases", params={"min_position": pos}, headers=w.officer_h)
     assert r.status_code == 200
     assert int(r.headers["X-Projection-Position"]) >= pos
@@ -33,8 +35,7 @@ def test_case_list_reads_your_writes_and_is_scoped_to_the_unit(world: World) -> 
     # Filters and pages.
     page = c.get("/v1/cases", params={"limit": 2, "min_position": pos}, headers=w.auditor_h).json()
     assert len(page["items"]) == 2 and page["next_cursor"]
-    rest = c.get("/v1/cases", params={"limit": 2, "cursor": page["next_cursor"]},
-                 headers=w.auditor_h).json()
+    rest = c.get("/v1/cases", params={"limit": 2, "cursor": page["next_cursor"]}, headers=w.auditor_h).json()
     assert [i["id"] for i in rest["items"]] == ids[2:] and rest["next_cursor"] is None
     assert c.get("/v1/cases", params={"status": "decided"}, headers=w.auditor_h).json()["items"] == []
     # Another unit's officer sees none of them and may not ask for them; a bank lists nothing.
@@ -48,8 +49,7 @@ def test_case_list_status_follows_the_case(world: World) -> None:
     w, c = world, world.c
     cid, eid = w.ready_for_decision()
     res = w.post(f"/v1/cases/{cid}/decision", w.head_h, w.decision_body(eid))
-    items = c.get("/v1/cases", params={"min_position": res["position"]},
-                  headers=w.head_h).json()["items"]
+    items = c.get("/v1/cases", params={"min_position": res["position"]}, headers=w.head_h).json()["items"]
     row = next(i for i in items if i["id"] == cid)
     assert (row["status"], row["fine"], row["fine_id"]) == ("decided", "20000.00", res["fine_id"])
 
@@ -79,8 +79,7 @@ def demo_store(oversight: Oversight) -> Oversight:
     return oversight
 
 
-def test_restart_continues_from_the_tracked_position_and_ends_like_a_clean_rebuild(
-        demo_store: Oversight) -> None:
+def test_restart_continues_from_the_tracked_position_and_ends_like_a_clean_rebuild(demo_store: Oversight) -> None:
     app = demo_store
     engine = make_engine(app.store)
     try:

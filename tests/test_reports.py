@@ -69,21 +69,36 @@ def test_fine_ledger_accrues_the_surcharge_after_the_due_date(story: Story) -> N
     assert capped["surcharge"] == "20000.00"  # capped at the fine
     unit = after["units"][0]
     assert (unit["decided"], unit["paid"], unit["outstanding"], unit["overdue"]) == (
-        "20000.00", "0.00", "20000.00", "20000.00")
+        "20000.00",
+        "0.00",
+        "20000.00",
+        "20000.00",
+    )
     assert s.app.get_fine(SYSTEM, fine, t(32))["surcharge"] == "1200.00"  # the same rule
 
 
 def test_public_disclosure_is_redacted_and_withdrawals_disappear(world: World) -> None:
     w, c = world, world.c
-    cid = w.file(party={"kind": "person", "name": "张三丰", "id_number": "410102199001011234",
-                        "address": "郑州市某路1号", "phone": "13800000000"})
+    cid = w.file(
+        party={
+            "kind": "person",
+            "name": "张三丰",
+            "id_number": "410102199001011234",
+            "address": "郑州市某路1号",
+            "phone": "13800000000",
+        }
+    )
     eid = w.evidence(cid)
     w.notice(cid, amount="5000.00")  # below a person's hearing threshold
     w.post(f"/v1/cases/{cid}/decision", w.head_h, w.decision_body(eid, amount="5000.00"))
-    w.post(f"/v1/cases/{cid}/service", w.officer_h, {"served_at": at(day(15)), "method": "direct",
-                                                      "officers": [w.zhang, w.li]})
-    pos = w.post(f"/v1/cases/{cid}/disclosures", w.officer_h, {"published_at": at(day(16)),
-                                                               "channel": "website"})["position"]
+    w.post(
+        f"/v1/cases/{cid}/service",
+        w.officer_h,
+        {"served_at": at(day(15)), "method": "direct", "officers": [w.zhang, w.li]},
+    )
+    pos = w.post(f"/v1/cases/{cid}/disclosures", w.officer_h, {"published_at": at(day(16)), "channel": "website"})[
+        "position"
+    ]
     r = c.get("/v1/public/disclosures", params={"min_position": pos})
     assert r.status_code == 200
     text = r.text
@@ -91,17 +106,20 @@ def test_public_disclosure_is_redacted_and_withdrawals_disappear(world: World) -
     assert "410102199001011234" not in text and "13800000000" not in text and "某路" not in text
     item = r.json()["items"][0]
     assert item["penalties"] == [{"type": "fine", "amount": "5000.00"}]
-    pos = w.post(f"/v1/cases/{cid}/disclosure-withdrawals", w.officer_h,
-                 {"at": at(day(17)), "reason": "决定被撤销"})["position"]
+    pos = w.post(f"/v1/cases/{cid}/disclosure-withdrawals", w.officer_h, {"at": at(day(17)), "reason": "决定被撤销"})[
+        "position"
+    ]
     assert c.get("/v1/public/disclosures", params={"min_position": pos}).json()["items"] == []
 
 
 def test_audit_routes_scope_and_csv(client: TestClient) -> None:
     a, b = World(client), World(client, benchmark=False)
     cid = a.file()
-    pos = a.post(f"/v1/cases/{cid}/interventions", a.officer_h, {
-        "official": "某领导", "position": "副市长", "occurred_at": at(day(0)), "channel": "phone",
-        "content": "过问"})["position"]
+    pos = a.post(
+        f"/v1/cases/{cid}/interventions",
+        a.officer_h,
+        {"official": "某领导", "position": "副市长", "occurred_at": at(day(0)), "channel": "phone", "content": "过问"},
+    )["position"]
     q = {"min_position": pos}
     # Auditors see every unit; a unit head only their own; an officer no audit report.
     found = client.get("/v1/audits/findings", params=q | {"rule": "H1"}, headers=a.auditor_h).json()["items"]
@@ -116,8 +134,7 @@ def test_audit_routes_scope_and_csv(client: TestClient) -> None:
     assert [(x["case_id"], x["rule"]) for x in rows] == [(cid, "H1")]
     # The case audit and the unit's scorecard.
     audit = client.get(f"/v1/audits/cases/{cid}", params=q, headers=a.head_h).json()
-    assert audit["stages"][0] == {"stage": "filing", "present": True, "at": audit["stages"][0]["at"],
-                                  "required": True}
+    assert audit["stages"][0] == {"stage": "filing", "present": True, "at": audit["stages"][0]["at"], "required": True}
     assert client.get(f"/v1/audits/cases/{cid}", params=q, headers=b.head_h).status_code == 403
     card = client.get(f"/v1/audits/units/{a.unit_id}/scorecard", params=q, headers=a.auditor_h).json()
     assert card["cases"] == []  # no closed case yet

@@ -28,17 +28,24 @@ class Colour(Enum):
 def test_transcoder_round_trips_the_types_events_use() -> None:
     t = OrjsonTranscoder()
     now = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
-    obj = {"at": now, "on": date(2026, 3, 2), "id": uuid4(), "amount": Decimal("1.50"),
-           "colour": Colour.RED, "n": 3, "s": "文字", "list": [1, "a"],
-           "nested": {"when": now, "day": date(2026, 1, 1), "dec": Decimal("2")}}
+    obj = {
+        "at": now,
+        "on": date(2026, 3, 2),
+        "id": uuid4(),
+        "amount": Decimal("1.50"),
+        "colour": Colour.RED,
+        "n": 3,
+        "s": "文字",
+        "list": [1, "a"],
+        "nested": {"when": now, "day": date(2026, 1, 1), "dec": Decimal("2")},
+    }
     back = t.decode(t.encode(obj))
     assert back == obj
     assert type(back["id"]) is type(obj["id"]) and back["colour"] is Colour.RED
 
 
 def test_stored_events_refuse_update_and_delete(oversight: Oversight) -> None:
-    unit = oversight.register_unit(SYSTEM, code="APPEND", name="n", region="1", matters=[],
-                                   banks=[])
+    unit = oversight.register_unit(SYSTEM, code="APPEND", name="n", region="1", matters=[], banks=[])
     cfg = oversight.store
     table = cfg.events_table
     if cfg.kind == "sqlite":
@@ -50,8 +57,7 @@ def test_stored_events_refuse_update_and_delete(oversight: Oversight) -> None:
     else:
         with psycopg.connect(cfg.pg_conninfo(), autocommit=True) as con:
             con.execute(f'SET search_path TO "{cfg.pg_schema}"')
-            for sql in (f"UPDATE {table} SET topic='x'", f"DELETE FROM {table}",
-                        f"TRUNCATE {table}"):
+            for sql in (f"UPDATE {table} SET topic='x'", f"DELETE FROM {table}", f"TRUNCATE {table}"):
                 with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
                     con.execute(sql)
     # Nothing changed: the unit still replays.
@@ -65,8 +71,9 @@ def test_ids_users_already_have_map_to_aggregate_ids_deterministically() -> None
 
 def test_long_officer_history_is_snapshotted_and_replays_the_same(oversight: Oversight) -> None:
     u = oversight.register_unit(SYSTEM, code="SNAP", name="n", region="1", matters=[], banks=[])
-    oid = oversight.register_officer(SYSTEM, name="n", unit_id=u["id"], kind="officer",
-                                     employment="established", legal_qualification=False)["id"]
+    oid = oversight.register_officer(
+        SYSTEM, name="n", unit_id=u["id"], kind="officer", employment="established", legal_qualification=False
+    )["id"]
     for i in range(120):
         oversight.record_training(SYSTEM, oid, on=date(2026, 1, 1), hours=1, topic=f"t{i}")
     assert oversight.snapshots is not None
@@ -101,12 +108,25 @@ def test_a_v1_decision_event_is_upcast_to_v2() -> None:
     from eventsourcing.utils import get_topic
 
     # A Decided event as stored before v2 (no class_version key, no hearing_record_cited).
-    state = {"timestamp": "2026-03-02T10:00:00+08:00", "recorded_by": "p",
-             "occurred_at": "2026-03-02T10:00:00+08:00", "decision_no": "D1", "decided_by": "h",
-             "outcome": "penalty", "penalties": [], "legal_basis": "b", "evidence_ids": [],
-             "benchmark": None, "payment": None, "remedies": {}, "officers": [],
-             "certificate_shown": False, "form_no": None, "fine_id": None,
-             "_t": {"timestamp": "dt", "occurred_at": "dt"}}
+    state = {
+        "timestamp": "2026-03-02T10:00:00+08:00",
+        "recorded_by": "p",
+        "occurred_at": "2026-03-02T10:00:00+08:00",
+        "decision_no": "D1",
+        "decided_by": "h",
+        "outcome": "penalty",
+        "penalties": [],
+        "legal_basis": "b",
+        "evidence_ids": [],
+        "benchmark": None,
+        "payment": None,
+        "remedies": {},
+        "officers": [],
+        "certificate_shown": False,
+        "form_no": None,
+        "fine_id": None,
+        "_t": {"timestamp": "dt", "occurred_at": "dt"},
+    }
     import orjson
 
     stored = StoredEvent(uuid4(), 5, get_topic(Case.Decided), orjson.dumps(state))

@@ -96,8 +96,9 @@ def record_training(officer_id: str, body: TrainingIn, cmd: Cmd) -> Response:
 
 
 @officers.get("/{officer_id}")
-def get_officer(officer_id: str, app: App, actor: CurrentPrincipal,
-                as_of: AwareDatetime | None = None) -> dict[str, Any]:
+def get_officer(
+    officer_id: str, app: App, actor: CurrentPrincipal, as_of: AwareDatetime | None = None
+) -> dict[str, Any]:
     """The officer and the certificate's state as of a time (default now)."""
     return app.get_officer(actor, officer_id, as_of)
 

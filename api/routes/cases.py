@@ -51,24 +51,40 @@ def file_case(body: CaseIn, cmd: Cmd) -> Response:
 
 
 @router.get("")
-def list_cases(app: App, actor: CurrentPrincipal, request: Request, _pos: ProjectionPosition,
-               unit_id: str | None = None, status: str | None = None,
-               matter_code: str | None = None, limit: int = Query(default=50, ge=1, le=500),
-               cursor: str | None = None) -> dict[str, Any]:
+def list_cases(
+    app: App,
+    actor: CurrentPrincipal,
+    request: Request,
+    _pos: ProjectionPosition,
+    unit_id: str | None = None,
+    status: str | None = None,
+    matter_code: str | None = None,
+    limit: int = Query(default=50, ge=1, le=500),
+    cursor: str | None = None,
+) -> dict[str, Any]:
     """Cases from the case index (a projection), in filing order. Officers see their own
     unit's; supervisors and auditors all. `min_position` waits for your own writes."""
     scope = access.case_list_scope(actor, unit_id)
     if cursor is not None and not cursor.isdigit():
         raise InvalidInputError("cursor", "use the next_cursor of the previous page")
-    return reports.list_cases(request.app.state.engine, unit_id=scope, status=status,
-                              matter_code=matter_code, limit=limit,
-                              cursor=int(cursor) if cursor else None)
+    return reports.list_cases(
+        request.app.state.engine,
+        unit_id=scope,
+        status=status,
+        matter_code=matter_code,
+        limit=limit,
+        cursor=int(cursor) if cursor else None,
+    )
 
 
 @router.get("/{case_id}")
-def get_case(case_id: str, app: App, actor: CurrentPrincipal,
-             as_of: AwareDatetime | None = None,
-             version: int | None = Query(default=None, ge=1)) -> dict[str, Any]:
+def get_case(
+    case_id: str,
+    app: App,
+    actor: CurrentPrincipal,
+    as_of: AwareDatetime | None = None,
+    version: int | None = Query(default=None, ge=1),
+) -> dict[str, Any]:
     """The case now, or replayed from its events as of a time or a version."""
     return app.get_case(actor, case_id, as_of=as_of, version=version)
 
@@ -83,101 +99,89 @@ def case_events(case_id: str, app: App, actor: CurrentPrincipal) -> list[dict[st
 def record_act(case_id: str, body: ActIn, cmd: Cmd) -> Response:
     """An act on site (inspection, inquiry, sealing, seizure …): A1, A2, A5, A7, A10."""
     data = _d(body)
-    return cmd.run(lambda: cmd.app.record_act(cmd.actor, case_id, **data,
-                                              expected_version=cmd.expected_version))
+    return cmd.run(lambda: cmd.app.record_act(cmd.actor, case_id, **data, expected_version=cmd.expected_version))
 
 
 @router.post("/{case_id}/evidence")
 def collect_evidence(case_id: str, body: EvidenceIn, cmd: Cmd) -> Response:
     """Evidence of a statutory kind with its SHA-256 (B4); answers `evidence_id`."""
     data = _d(body)
-    return cmd.run(lambda: cmd.app.collect_evidence(cmd.actor, case_id, **data,
-                                                    expected_version=cmd.expected_version))
+    return cmd.run(lambda: cmd.app.collect_evidence(cmd.actor, case_id, **data, expected_version=cmd.expected_version))
 
 
 @router.post("/{case_id}/evidence/{evidence_id}/assessments")
-def assess_evidence(case_id: str, evidence_id: str, body: EvidenceAssessmentIn,
-                    cmd: Cmd) -> Response:
+def assess_evidence(case_id: str, evidence_id: str, body: EvidenceAssessmentIn, cmd: Cmd) -> Response:
     """Mark evidence verified, unverified or illegal (B4: the last two are never cited)."""
     data = _d(body)
-    return cmd.run(lambda: cmd.app.assess_evidence(cmd.actor, case_id, evidence_id, **data,
-                                                   expected_version=cmd.expected_version))
+    return cmd.run(
+        lambda: cmd.app.assess_evidence(cmd.actor, case_id, evidence_id, **data, expected_version=cmd.expected_version)
+    )
 
 
 @router.post("/{case_id}/notices")
 def serve_notice(case_id: str, body: NoticeIn, cmd: Cmd) -> Response:
     """The served pre-decision notice (告知): C3, C5."""
     data = _d(body)
-    return cmd.run(lambda: cmd.app.serve_notice(cmd.actor, case_id, **data,
-                                                expected_version=cmd.expected_version))
+    return cmd.run(lambda: cmd.app.serve_notice(cmd.actor, case_id, **data, expected_version=cmd.expected_version))
 
 
 @router.post("/{case_id}/statements")
 def receive_statement(case_id: str, body: StatementIn, cmd: Cmd) -> Response:
     data = _d(body)
-    return cmd.run(lambda: cmd.app.receive_statement(cmd.actor, case_id, **data,
-                                                     expected_version=cmd.expected_version))
+    return cmd.run(lambda: cmd.app.receive_statement(cmd.actor, case_id, **data, expected_version=cmd.expected_version))
 
 
 @router.post("/{case_id}/rechecks")
 def recheck(case_id: str, body: RecheckIn, cmd: Cmd) -> Response:
     data = _d(body)
-    return cmd.run(lambda: cmd.app.recheck(cmd.actor, case_id, **data,
-                                           expected_version=cmd.expected_version))
+    return cmd.run(lambda: cmd.app.recheck(cmd.actor, case_id, **data, expected_version=cmd.expected_version))
 
 
 @router.post("/{case_id}/hearing-requests")
 def request_hearing(case_id: str, body: AtIn, cmd: Cmd) -> Response:
     """The party requests a hearing (C5: within 5 working days of the notice)."""
     data = _d(body)
-    return cmd.run(lambda: cmd.app.request_hearing(cmd.actor, case_id, **data,
-                                                   expected_version=cmd.expected_version))
+    return cmd.run(lambda: cmd.app.request_hearing(cmd.actor, case_id, **data, expected_version=cmd.expected_version))
 
 
 @router.post("/{case_id}/hearings")
 def hold_hearing(case_id: str, body: HearingIn, cmd: Cmd) -> Response:
     """The hearing held (C5: noticed 7 working days ahead; A10: host not an investigator)."""
     data = _d(body)
-    return cmd.run(lambda: cmd.app.hold_hearing(cmd.actor, case_id, **data,
-                                                expected_version=cmd.expected_version))
+    return cmd.run(lambda: cmd.app.hold_hearing(cmd.actor, case_id, **data, expected_version=cmd.expected_version))
 
 
 @router.post("/{case_id}/hearing-waivers")
 def waive_hearing(case_id: str, body: AtIn, cmd: Cmd) -> Response:
     data = _d(body)
-    return cmd.run(lambda: cmd.app.waive_hearing(cmd.actor, case_id, **data,
-                                                 expected_version=cmd.expected_version))
+    return cmd.run(lambda: cmd.app.waive_hearing(cmd.actor, case_id, **data, expected_version=cmd.expected_version))
 
 
 @router.post("/{case_id}/legal-reviews")
 def legal_review(case_id: str, body: LegalReviewIn, cmd: Cmd) -> Response:
     """Legal review (法制审核) by a legal reviewer of the unit: A9, A10."""
     data = _d(body)
-    return cmd.run(lambda: cmd.app.legal_review(cmd.actor, case_id, **data,
-                                                expected_version=cmd.expected_version))
+    return cmd.run(lambda: cmd.app.legal_review(cmd.actor, case_id, **data, expected_version=cmd.expected_version))
 
 
 @router.post("/{case_id}/discussions")
 def hold_discussion(case_id: str, body: DiscussionIn, cmd: Cmd) -> Response:
     """Collective discussion of the unit's heads (集体讨论, C7). Unit head only."""
     data = _d(body)
-    return cmd.run(lambda: cmd.app.hold_discussion(cmd.actor, case_id, **data,
-                                                   expected_version=cmd.expected_version))
+    return cmd.run(lambda: cmd.app.hold_discussion(cmd.actor, case_id, **data, expected_version=cmd.expected_version))
 
 
 @router.post("/{case_id}/recusals")
 def request_recusal(case_id: str, body: RecusalIn, cmd: Cmd) -> Response:
     """A recusal (回避) request: the officer may not act until the unit head decides (A10)."""
     data = _d(body)
-    return cmd.run(lambda: cmd.app.request_recusal(cmd.actor, case_id, **data,
-                                                   expected_version=cmd.expected_version))
+    return cmd.run(lambda: cmd.app.request_recusal(cmd.actor, case_id, **data, expected_version=cmd.expected_version))
 
 
 @router.post("/{case_id}/recusal-decisions")
 def decide_recusal(case_id: str, body: RecusalDecisionIn, cmd: Cmd) -> Response:
     data = _d(body)
-    return cmd.run(lambda: cmd.app.decide_recusal(cmd.actor, case_id, **data,
-                                                  expected_version=cmd.expected_version))
+    return cmd.run(lambda: cmd.app.decide_recusal(cmd.actor, case_id, **data, expected_version=cmd.expected_version))
 
 
 @router.post("/{case_id}/decision")
@@ -188,57 +192,55 @@ def decide(case_id: str, body: DecisionIn, cmd: Cmd) -> Response:
     remedies = data.pop("remedies")
     if remedies and remedies.get("reconsideration_first") is None:
         remedies.pop("reconsideration_first")
-    return cmd.run(lambda: cmd.app.decide(cmd.actor, case_id, **data, remedies=remedies,
-                                          expected_version=cmd.expected_version))
+    return cmd.run(
+        lambda: cmd.app.decide(cmd.actor, case_id, **data, remedies=remedies, expected_version=cmd.expected_version)
+    )
 
 
 @router.post("/{case_id}/service")
 def serve_decision(case_id: str, body: ServiceIn, cmd: Cmd) -> Response:
     """Service of the decision (送达); sets the fine's due date (15 days)."""
     data = _d(body)
-    return cmd.run(lambda: cmd.app.serve_decision(cmd.actor, case_id, **data,
-                                                  expected_version=cmd.expected_version))
+    return cmd.run(lambda: cmd.app.serve_decision(cmd.actor, case_id, **data, expected_version=cmd.expected_version))
 
 
 @router.post("/{case_id}/disclosures")
 def disclose(case_id: str, body: DisclosureIn, cmd: Cmd) -> Response:
     data = _d(body)
-    return cmd.run(lambda: cmd.app.disclose(cmd.actor, case_id, **data,
-                                            expected_version=cmd.expected_version))
+    return cmd.run(lambda: cmd.app.disclose(cmd.actor, case_id, **data, expected_version=cmd.expected_version))
 
 
 @router.post("/{case_id}/disclosure-withdrawals")
 def withdraw_disclosure(case_id: str, body: WithdrawalIn, cmd: Cmd) -> Response:
     data = _d(body)
-    return cmd.run(lambda: cmd.app.withdraw_disclosure(cmd.actor, case_id, **data,
-                                                       expected_version=cmd.expected_version))
+    return cmd.run(
+        lambda: cmd.app.withdraw_disclosure(cmd.actor, case_id, **data, expected_version=cmd.expected_version)
+    )
 
 
 @router.post("/{case_id}/transfers")
 def report_transfer(case_id: str, body: TransferIn, cmd: Cmd) -> Response:
     """Transfer of a suspected crime (F3: the package lists the required documents)."""
     data = _d(body)
-    return cmd.run(lambda: cmd.app.report_transfer(cmd.actor, case_id, **data,
-                                                   expected_version=cmd.expected_version))
+    return cmd.run(lambda: cmd.app.report_transfer(cmd.actor, case_id, **data, expected_version=cmd.expected_version))
 
 
 @router.post("/{case_id}/interventions")
 def record_intervention(case_id: str, body: InterventionIn, cmd: Cmd) -> Response:
     """An intervention by a leading official (干预记录, H1). Any role but bank."""
     data = _d(body)
-    return cmd.run(lambda: cmd.app.record_intervention(cmd.actor, case_id, **data,
-                                                       expected_version=cmd.expected_version))
+    return cmd.run(
+        lambda: cmd.app.record_intervention(cmd.actor, case_id, **data, expected_version=cmd.expected_version)
+    )
 
 
 @router.post("/{case_id}/closure")
 def close_case(case_id: str, body: ClosureIn, cmd: Cmd) -> Response:
     data = _d(body)
-    return cmd.run(lambda: cmd.app.close_case(cmd.actor, case_id, **data,
-                                              expected_version=cmd.expected_version))
+    return cmd.run(lambda: cmd.app.close_case(cmd.actor, case_id, **data, expected_version=cmd.expected_version))
 
 
 @router.post("/{case_id}/archive")
 def archive_case(case_id: str, body: ArchiveIn, cmd: Cmd) -> Response:
     data = _d(body)
-    return cmd.run(lambda: cmd.app.archive_case(cmd.actor, case_id, **data,
-                                                expected_version=cmd.expected_version))
+    return cmd.run(lambda: cmd.app.archive_case(cmd.actor, case_id, **data, expected_version=cmd.expected_version))

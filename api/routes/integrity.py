@@ -25,10 +25,13 @@ def _seal(request: Request) -> sealing.Seal:
 def public_key(request: Request) -> dict[str, Any]:
     """The Ed25519 public key that signs checkpoints (raw 32 bytes, base64). No token needed."""
     pub = _seal(request).key.public_key()
-    return {"key_id": sealing.key_id(pub), "algorithm": "Ed25519",
-            "public_key": base64.b64encode(sealing.public_key_bytes(pub)).decode(),
-            "message": "b'oversight-checkpoint/v1\\n' + size (8 bytes, big-endian) + root (32 "
-                       "bytes) + signed_at (UTC, YYYY-MM-DDTHH:MM:SSZ, UTF-8)"}
+    return {
+        "key_id": sealing.key_id(pub),
+        "algorithm": "Ed25519",
+        "public_key": base64.b64encode(sealing.public_key_bytes(pub)).decode(),
+        "message": "b'oversight-checkpoint/v1\\n' + size (8 bytes, big-endian) + root (32 "
+        "bytes) + signed_at (UTC, YYYY-MM-DDTHH:MM:SSZ, UTF-8)",
+    }
 
 
 @router.get("/checkpoint")
@@ -52,8 +55,9 @@ def verify(request: Request, actor: CurrentPrincipal) -> dict[str, Any]:
 
 
 @router.get("/inclusion")
-def inclusion(request: Request, _: CurrentPrincipal, position: Annotated[int, Query(ge=1)],
-              size: Annotated[int, Query(ge=1)]) -> dict[str, Any]:
+def inclusion(
+    request: Request, _: CurrentPrincipal, position: Annotated[int, Query(ge=1)], size: Annotated[int, Query(ge=1)]
+) -> dict[str, Any]:
     """Proof that the event at a log position is in the tree of the given size."""
     try:
         with request.app.state.engine.connect() as conn:
@@ -65,9 +69,12 @@ def inclusion(request: Request, _: CurrentPrincipal, position: Annotated[int, Qu
 
 
 @router.get("/consistency")
-def consistency(request: Request, _: CurrentPrincipal,
-                first: Annotated[int, Query(alias="from", ge=1)],
-                second: Annotated[int, Query(alias="to", ge=1)]) -> dict[str, Any]:
+def consistency(
+    request: Request,
+    _: CurrentPrincipal,
+    first: Annotated[int, Query(alias="from", ge=1)],
+    second: Annotated[int, Query(alias="to", ge=1)],
+) -> dict[str, Any]:
     """Proof that the tree of size `to` extends the tree of size `from`."""
     try:
         with request.app.state.engine.connect() as conn:
