@@ -109,6 +109,9 @@ class CaseIn(BaseModel):
     procedure: Literal["general", "simplified"] = "general"
     major: bool = False
     complex: bool = False
+    amount_involved: str | None = Field(
+        default=None, pattern=r"^\d{1,13}(\.\d{1,2})?$", description="涉案金额 (yuan), for the transfer threshold (F1)"
+    )
 
 
 class AvIn(BaseModel):
@@ -314,3 +317,9 @@ class DeferralIn(BaseModel):
 
 class DemandIn(BaseModel):
     served_at: AwareDatetime
+
+
+class RevocationIn(BaseModel):
+    at: AwareDatetime
+    reason: str = Text
+    revoked_by: Literal["reconsideration", "court", "unit"]

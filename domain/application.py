@@ -472,6 +472,7 @@ class Oversight(Application[UUID]):
         procedure: str,
         major: bool,
         complex: bool,
+        amount_involved: str | None = None,
     ) -> Result:
         unit = self._get(Unit, unit_id, "unit")
         access.require_unit_role(actor, str(unit.id), *access.CASE_WRITERS)
@@ -498,6 +499,7 @@ class Oversight(Application[UUID]):
             procedure=procedure,
             major=major,
             complex=complex,
+            amount_involved_fen=yuan_to_fen(amount_involved, "amount_involved") if amount_involved else None,
         )
         return self._save(case, created=True)
 
@@ -904,6 +906,24 @@ class Oversight(Application[UUID]):
                 holder.append(f)
 
         return self._case_cmd(actor, case_id, access.CASE_WRITERS, expected_version, serve, also=lambda c: holder)
+
+    def revoke_decision(
+        self,
+        actor: Actor,
+        case_id: str,
+        *,
+        at: datetime,
+        reason: str,
+        revoked_by: str,
+        expected_version: int | None = None,
+    ) -> Result:
+        return self._case_cmd(
+            actor,
+            case_id,
+            ("unit_head",),
+            expected_version,
+            lambda c: c.revoke_decision(by=actor.id, at=at, reason=reason, revoked_by=revoked_by),
+        )
 
     def disclose(
         self, actor: Actor, case_id: str, *, published_at: datetime, channel: str, expected_version: int | None = None

@@ -105,7 +105,7 @@ def _sha256(value: str | None, field: str, required: bool = True) -> None:
 class Case(Base):
     # ---------------------------------------------------------------- events
     class Filed(Base.Created):
-        class_version = 1
+        class_version = 2
         unit_id: str
         case_no: str
         matter_code: str
@@ -121,6 +121,12 @@ class Case(Base):
         major: bool
         complex: bool
         imported: bool
+        amount_involved_fen: int | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """v2 records the amount involved (涉案金额), for the transfer threshold (F1)."""
+            state["amount_involved_fen"] = None
 
         def apply(self, c: Case) -> None:
             c.unit_id, c.case_no, c.matter_code = self.unit_id, self.case_no, self.matter_code
@@ -318,6 +324,15 @@ class Case(Base):
             c.service = {"at": self.occurred_at, "method": self.method}
             c.status = next_status(c.status, self)
 
+    class DecisionRevoked(Base.Event):
+        class_version = 1
+        reason: str
+        revoked_by: str  # reconsideration | court | unit
+
+        def apply(self, c: Case) -> None:
+            if c.decision is not None:
+                c.decision["revoked_at"] = self.occurred_at
+
     class FineSettled(Base.Event):
         class_version = 1
         fine_id: str
@@ -492,6 +507,7 @@ class Case(Base):
         major: bool,
         complex: bool,
         imported: bool = False,
+        amount_involved_fen: int | None = None,
     ) -> Case:
         if procedure not in PROCEDURES:
             raise InvalidInputError("procedure", f"one of {', '.join(PROCEDURES)}")
@@ -518,6 +534,7 @@ class Case(Base):
             occurred_on=occurred_on,
             discovered_on=discovered_on,
             approved_by=approved_by,
+            amount_involved_fen=amount_involved_fen,
             handlers=handlers,
             procedure=procedure,
             major=major,
@@ -980,6 +997,21 @@ class Case(Base):
             officers=[o.id for o in officers],
             party_consent=party_consent,
         )
+
+    def revoke_decision(self, *, by: str, at: datetime, reason: str, revoked_by: str) -> None:
+        """The decision is changed, revoked or found void (by reconsideration, a court, or the
+        unit itself); a disclosure of it must then be withdrawn (G4)."""
+        if self.decision is None:
+            raise StateError("no decision to revoke")
+        if self.decision.get("revoked_at"):
+            raise StateError("the decision was already revoked")
+        if revoked_by not in ("reconsideration", "court", "unit"):
+            raise InvalidInputError("revoked_by", "reconsideration, court or unit")
+        if at < self.decision["at"]:
+            raise InvalidInputError("at", "before the decision")
+        if not reason.strip():
+            raise InvalidInputError("reason", "state why the decision was revoked")
+        self._trigger(self.DecisionRevoked, by, at, reason=reason, revoked_by=revoked_by)
 
     def settle_fine(self, *, by: str, at: datetime, fine_id: str) -> None:
         self._trigger(self.FineSettled, by, at, fine_id=fine_id)

@@ -64,6 +64,9 @@ def build(lines: Iterable[str], by: str, load: typing.Callable[[UUID], Base | No
                 raise KeyError(rec["event"])
             hints = typing.get_type_hints(ev_cls)
             data = {k: _convert(v, hints[k]) for k, v in rec.get("data", {}).items() if k not in _META}
+            for k, hint in hints.items():  # optional fields a file from an older version lacks
+                if k not in data and k not in _META and type(None) in typing.get_args(hint):
+                    data[k] = None
             unknown = [k for k in rec.get("data", {}) if k not in hints]
             if unknown:
                 raise ValueError(f"unknown fields {unknown}")

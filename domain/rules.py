@@ -167,6 +167,12 @@ class Law:
         "expert_opinion",
         "inspection_record",
     )
+    # F1 / 310号 3: prosecution thresholds (amount involved, fen) per matter code, set by each
+    # province from the criminal law and the prosecution standards [LOC]. Default: 刑法 140
+    # (生产、销售伪劣产品罪: sales of 50,000 yuan or more) for the product-quality matter.
+    prosecution_thresholds_fen: dict[str, int] = field(default_factory=lambda: {"MR-0101": 50_000_00})
+    # G4 / 处罚法 48 ¶2: withdraw a disclosure within 3 working days of a change.
+    withdrawal_working_days: int = 3
     extra: dict[str, Any] = field(default_factory=dict)
 
 

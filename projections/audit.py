@@ -107,6 +107,8 @@ SEVERITY = {
     "F2": "major",
     "G3": "minor",
     "H1": "major",
+    "F1": "critical",
+    "G4": "major",
     "J1": "minor",
 }
 ON_SITE = ("inspection", "inquiry")
@@ -153,6 +155,8 @@ def apply_case(f: dict[str, Any] | None, e: Any) -> dict[str, Any] | None:
             "major": e.major,
             "complex": e.complex,
             "imported": e.imported,
+            "amount_involved_fen": e.amount_involved_fen,
+            "revoked": None,
             "occurred_on": e.occurred_on.isoformat(),
             "discovered_on": e.discovered_on.isoformat(),
             "handlers": e.handlers,
@@ -229,6 +233,8 @@ def apply_case(f: dict[str, Any] | None, e: Any) -> dict[str, Any] | None:
     elif isinstance(e, Case.Disclosed):
         f["disclosure"] = r | {"channel": e.channel}
         f["withdrawal"] = None
+    elif isinstance(e, Case.DecisionRevoked):
+        f["revoked"] = r | {"by": e.revoked_by}
     elif isinstance(e, Case.DisclosureWithdrawn):
         f["withdrawal"] = r | {"reason": e.reason}
     elif isinstance(e, Case.TransferReported):
@@ -600,6 +606,33 @@ def g3_disclosed_within_7_working_days(f: dict[str, Any], _: Ctx) -> Iterator[di
         yield finding("G3", f, "penalty decision disclosed more than 7 working days after it", [dec["v"], dis["v"]])
 
 
+@event_rule
+def f1_transfer_not_fine(f: dict[str, Any], _: Ctx) -> Iterator[dict[str, Any]]:
+    """以罚代刑: a case at or over its matter's prosecution threshold decided with a penalty
+    instead of being transferred."""
+    threshold = LAW.prosecution_thresholds_fen.get(f["matter_code"])
+    amount, dec, tr = f.get("amount_involved_fen"), f["decision"], f["transfer"]
+    if threshold and amount is not None and amount >= threshold and dec and dec["outcome"] == "penalty":
+        if not (tr and tr["approved"]):
+            yield finding(
+                "F1", f, "amount involved meets the prosecution threshold: penalised, not transferred", [dec["v"]]
+            )
+
+
+def _g4_due(f: dict[str, Any]) -> date | None:
+    rv, dis = f.get("revoked"), f["disclosure"]
+    if not rv or not dis or dt(dis["at"]) > dt(rv["at"]):
+        return None
+    return add_working_days(china_date(dt(rv["at"])), LAW.withdrawal_working_days)[0]
+
+
+@event_rule
+def g4_withdrawn_late(f: dict[str, Any], _: Ctx) -> Iterator[dict[str, Any]]:
+    due, w = _g4_due(f), f.get("withdrawal")
+    if due and w and china_date(dt(w["at"])) > due:
+        yield finding("G4", f, f"disclosure of a revoked decision withdrawn after {due}", [f["revoked"]["v"], w["v"]])
+
+
 # ---- time-driven: a deadline passed with no event, relative to as_of
 @timed_rule
 def b1_stages_present(f: dict[str, Any], ctx: Ctx) -> Iterator[dict[str, Any]]:
@@ -637,6 +670,20 @@ def g3_not_disclosed(f: dict[str, Any], ctx: Ctx) -> Iterator[dict[str, Any]]:
             yield finding(
                 "G3", f, f"penalty decision not disclosed by {last}", [dec["v"]], detected_at=ctx.as_of.isoformat()
             )
+
+
+@timed_rule
+def g4_not_withdrawn(f: dict[str, Any], ctx: Ctx) -> Iterator[dict[str, Any]]:
+    assert ctx.as_of is not None
+    due = _g4_due(f)
+    if due and not f.get("withdrawal") and china_date(ctx.as_of) > due:
+        yield finding(
+            "G4",
+            f,
+            f"disclosure of a revoked decision not withdrawn by {due}",
+            [f["revoked"]["v"]],
+            detected_at=ctx.as_of.isoformat(),
+        )
 
 
 @timed_rule

@@ -62,6 +62,7 @@ def case_events(unit: str, officers: list[str], i: int) -> Case:
         major=False,
         complex=False,
         imported=True,
+        amount_involved_fen=None,
     )
 
     def ev(cls: Any, minutes: int, **kw: Any) -> None:

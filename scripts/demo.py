@@ -352,7 +352,7 @@ def sc_transfer(s: UnitStory, late: bool = False) -> tuple[str, list[str]]:
     cid = s.file()
     s.investigated(cid)
     decided = 8 if late else 3
-    s.at(s.t(decided, 15))
+    s.at(s.t(20 if late else decided, 15))
     s.app.report_transfer(
         s.off,
         cid,
@@ -362,11 +362,12 @@ def sc_transfer(s: UnitStory, late: bool = False) -> tuple[str, list[str]]:
         to="public_security",
         documents=["transfer_letter", "investigation_report", "seized_items_list", "expert_reports"],
     )
-    s.at(s.t(decided + 1))
-    s.app.close_case(s.off, cid, at=s.t(decided + 1), reason="transferred")
-    s.at(s.t(decided + 2))
-    s.app.archive_case(s.off, cid, at=s.t(decided + 2), file_sha256=h(cid))
-    # A report decided five days after it was made, and recorded then (F2, and late to the record: B5).
+    closed = 21 if late else decided + 1
+    s.at(s.t(closed))
+    s.app.close_case(s.off, cid, at=s.t(closed), reason="transferred")
+    s.at(s.t(closed + 1))
+    s.app.archive_case(s.off, cid, at=s.t(closed + 1), file_sha256=h(cid))
+    # A report decided six days after it was made and recorded days later still (F2, B5).
     return cid, ["B5", "F2"] if late else []
 
 
@@ -630,6 +631,15 @@ def sc_imported(s: UnitStory, rule: str) -> tuple[str, list[str]]:
     return cid, [rule]
 
 
+def sc_revoked(s: UnitStory) -> tuple[str, list[str]]:
+    cid = _fined(s)
+    s.at(s.t(40))
+    s.app.revoke_decision(s.hd, cid, at=s.t(40), reason="行政复议决定撤销", revoked_by="reconsideration")
+    s.at(s.t(55))
+    s.app.withdraw_disclosure(s.off, cid, at=s.t(55), reason="决定已被撤销")
+    return cid, ["G4"]
+
+
 SCENARIOS: list[tuple[str, Scenario]] = [
     ("clean fined, paid early", sc_clean),
     ("no penalty, educated", sc_no_penalty),
@@ -668,6 +678,11 @@ SCENARIOS: list[tuple[str, Scenario]] = [
     ("F2 transfer decided late", lambda s: sc_transfer(s, late=True)),
     ("G3 disclosed late", lambda s: (_fined(s, disclose_day=30, pay_day=18), ["G3"])),
     ("H1 intervention", sc_intervention),
+    (
+        "F1 fined instead of transferred",
+        lambda s: (_fined(s, file={"amount_involved": "80000.00", "matter_code": "MR-0101"}), ["F1"]),
+    ),
+    ("G4 revoked decision withdrawn late", sc_revoked),
     ("J1 remedies not stated", lambda s: (_fined(s, decide={"remedies": {"reconsideration_days": 30}}), ["J1"])),
     (
         "B1 closed without execution and archive",

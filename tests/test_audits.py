@@ -327,3 +327,37 @@ def test_a2_failed_validation_recorded_later(story: Story) -> None:
     story.app.validate_certificate(SYSTEM, story.wang, year=2026, passed=False, on=D0 - timedelta(days=1))
     found = story.findings(cid, t(6))
     assert rules(found) == ["A2"] and found[0]["officer_id"] == story.wang
+
+
+def test_f1_penalised_instead_of_transferred(story: Story) -> None:
+    # 80,000 yuan of substandard goods sold: over the 50,000-yuan prosecution threshold.
+    cid = story.file(amount_involved="80000.00")
+    eid = story.investigated(cid)
+    story.notice(cid)
+    fine = story.decide(cid, eid)["fine_id"]
+    story.serve(cid)
+    story.disclose(cid)
+    story.pay(fine)
+    found = story.findings(cid, t(20))
+    assert rules(found) == ["F1"] and found[0]["severity"] == "critical"
+    # Under the threshold, a fine is the lawful outcome.
+    small, _ = story.clean_fined_case(amount_involved="20000.00")
+    assert story.findings(small, t(25)) == []
+
+
+def test_g4_revoked_decision_disclosure_withdrawn_late_or_never(story: Story) -> None:
+    cid, res = story.clean_fined_case()
+    story.at(t(30))
+    rv = story.app.revoke_decision(story.hd, cid, at=t(30), reason="复议撤销", revoked_by="reconsideration")
+    assert story.findings(cid, t(31)) == []  # within 3 working days: not yet due
+    found = story.findings(cid, t(40))
+    assert rules(found) == ["G4"] and found[0]["events"][0]["version"] == rv["version"]
+    story.at(t(41))
+    story.app.withdraw_disclosure(story.off, cid, at=t(41), reason="决定已被复议撤销")
+    assert rules(story.findings(cid, t(42))) == ["G4"]  # withdrawn, but late
+    clean, _ = story.clean_fined_case()
+    story.at(t(30))
+    story.app.revoke_decision(story.hd, clean, at=t(30), reason="复议撤销", revoked_by="reconsideration")
+    story.at(t(31))
+    story.app.withdraw_disclosure(story.off, clean, at=t(31), reason="决定已被复议撤销")
+    assert story.findings(clean, t(40)) == []

@@ -30,6 +30,7 @@ from ..schemas import (
     RecheckIn,
     RecusalDecisionIn,
     RecusalIn,
+    RevocationIn,
     ServiceIn,
     StatementIn,
     TransferIn,
@@ -202,6 +203,14 @@ def serve_decision(case_id: str, body: ServiceIn, cmd: Cmd) -> Response:
     """Service of the decision (送达); sets the fine's due date (15 days)."""
     data = _d(body)
     return cmd.run(lambda: cmd.app.serve_decision(cmd.actor, case_id, **data, expected_version=cmd.expected_version))
+
+
+@router.post("/{case_id}/decision-revocations")
+def revoke_decision(case_id: str, body: RevocationIn, cmd: Cmd) -> Response:
+    """The decision was changed, revoked or found void; withdraw its disclosure within 3
+    working days (G4). Unit head only."""
+    data = _d(body)
+    return cmd.run(lambda: cmd.app.revoke_decision(cmd.actor, case_id, **data, expected_version=cmd.expected_version))
 
 
 @router.post("/{case_id}/disclosures")
