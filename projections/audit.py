@@ -110,6 +110,11 @@ SEVERITY = {
     "F1": "critical",
     "G4": "major",
     "J1": "minor",
+    "A10": "major",
+    "C10": "major",
+    "C16": "major",
+    "J2": "minor",
+    "F3": "major",
 }
 ON_SITE = ("inspection", "inquiry")
 COERCIVE = ("sealing", "seizure", "detention")
@@ -227,6 +232,7 @@ def apply_case(f: dict[str, Any] | None, e: Any) -> dict[str, Any] | None:
             "decision_no": e.decision_no,
             "hearing_record_cited": e.hearing_record_cited,
             "legal_basis": e.legal_basis,
+            "payment": e.payment,
         }
     elif isinstance(e, Case.DecisionServed):
         f["service"] = r | {"method": e.method, "consent": e.party_consent, "officers": e.officers}
@@ -242,6 +248,7 @@ def apply_case(f: dict[str, Any] | None, e: Any) -> dict[str, Any] | None:
             "decided": e.decided_at.isoformat() if e.decided_at else None,
             "sent": e.sent_at.isoformat() if e.sent_at else None,
             "approved": e.approved,
+            "documents": e.documents,
         }
     elif isinstance(e, Case.InterventionRecorded):
         f["interventions"].append(r | {"official": e.official, "position": e.position, "channel": e.channel})
@@ -518,6 +525,52 @@ def gates_rechecked(f: dict[str, Any], _: Ctx) -> Iterator[dict[str, Any]]:
         ev = f["evidence"].get(eid)
         if ev and ev["status"] in ("illegal", "unverified"):
             yield finding("B4", f, f"decision cites {ev['status']} evidence", [ev["v"], dec["v"]])
+
+
+@event_rule
+def more_gates_rechecked(f: dict[str, Any], _: Ctx) -> Iterator[dict[str, Any]]:
+    """A10, C10, C16, J2, F3 for histories imported without gates."""
+    investigators = {o for a in f["acts"] for o in a["officers"]} | {
+        o for e in f["evidence"].values() for o in e["officers"]
+    }
+    for r in f["reviews"]:
+        if r["reviewer"] in f["handlers"] or r["reviewer"] in investigators:
+            yield finding(
+                "A10", f, "the legal reviewer handled or investigated the case", [r["v"]], officer_id=r["reviewer"]
+            )
+    held = f["hearing"].get("held")
+    if held and held["host"] in investigators:
+        yield finding("A10", f, "the hearing host investigated the case", [held["v"]], officer_id=held["host"])
+    tr = f["transfer"]
+    if tr and tr["approved"]:
+        missing = [d for d in LAW.transfer_documents if d not in (tr.get("documents") or [])]
+        if missing:
+            yield finding("F3", f, "transfer package lacks: " + ", ".join(missing), [tr["v"]])
+    dec = f["decision"]
+    if not dec or dec["outcome"] != "penalty":
+        return
+    fine_fen = sum(int(p.get("amount_fen") or 0) for p in dec["penalties"] if p["type"] == "fine")
+    pay = dec.get("payment") or {}
+    if (
+        not dec["penalties"]
+        or not (dec.get("legal_basis") or "").strip()
+        or not dec["evidence_ids"]
+        or (fine_fen and (not pay.get("bank_code") or pay.get("surcharge") is None))
+    ):
+        yield finding(
+            "C10",
+            f,
+            "the decision lacks required contents (penalty, legal basis, evidence, or "
+            "a fine's bank and surcharge terms)",
+            [dec["v"]],
+        )
+    if f["procedure"] == "simplified":
+        person = f.get("party_kind") == "person"
+        limit = LAW.simplified_max_fen_person if person else LAW.simplified_max_fen_organisation
+        if fine_fen > limit or any(p["type"] not in ("warning", "fine") for p in dec["penalties"]):
+            yield finding("C16", f, "simplified procedure beyond a warning or its fine limit", [dec["v"]])
+        if not (dec.get("remedies") or {}).get("reconsideration_first"):
+            yield finding("J2", f, "on-the-spot decision does not state reconsideration comes first", [dec["v"]])
 
 
 @event_rule

@@ -550,7 +550,7 @@ def sc_imported(s: UnitStory, rule: str) -> tuple[str, list[str]]:
             discovered_on=str(s.base - timedelta(days=1)),
             approved_by=s.head,
             handlers=[s.zhang, s.li],
-            procedure="general",
+            procedure="simplified" if rule in ("C16", "J2") else "general",
             major=rule in ("C7", "C8"),
             complex=False,
             imported=True,
@@ -600,6 +600,23 @@ def sc_imported(s: UnitStory, rule: str) -> tuple[str, list[str]]:
                 "LegalReviewed", s.t(10), reviewer_id=s.reviewer, result="passed", opinion="o", checklist=FULL_CHECKLIST
             )
         )
+    if rule == "A10":
+        lines.append(
+            line("LegalReviewed", s.t(10), reviewer_id=s.zhang, result="passed", opinion="o", checklist=FULL_CHECKLIST)
+        )
+    if rule == "F3":
+        lines.append(
+            line(
+                "TransferReported",
+                s.t(3),
+                decided_at=s.t(4).isoformat(),
+                sent_at=s.t(4, 12).isoformat(),
+                to="public_security",
+                documents=["transfer_letter"],
+                approved=True,
+                refusal_reason=None,
+            )
+        )
     if rule == "C8":
         lines.append(
             line("DiscussionHeld", s.t(11), attendees=[s.head, s.head2], minutes_sha256=h(cid), conclusion="c")
@@ -611,12 +628,12 @@ def sc_imported(s: UnitStory, rule: str) -> tuple[str, list[str]]:
             decision_no="旧D-" + cid[:8],
             decided_by=s.head,
             outcome="penalty",
-            penalties=[{"type": "warning"}],
-            legal_basis="b",
+            penalties=[{"type": "fine", "amount_fen": 500000}] if rule == "C16" else [{"type": "warning"}],
+            legal_basis="" if rule == "C10" else "b",
             evidence_ids=[eid],
             benchmark=None,
-            payment=None,
-            remedies={"reconsideration_days": 60, "litigation_months": 6},
+            payment={"bank_code": s.bank_code, "surcharge": False} if rule == "C16" else None,
+            remedies={"reconsideration_days": 60, "litigation_months": 6, "reconsideration_first": rule == "C16"},
             officers=[],
             certificate_shown=False,
             form_no=None,
@@ -698,6 +715,11 @@ SCENARIOS: list[tuple[str, Scenario]] = [
     ("imported C5", lambda s: sc_imported(s, "C5")),
     ("imported C7", lambda s: sc_imported(s, "C7")),
     ("imported C8", lambda s: sc_imported(s, "C8")),
+    ("imported A10", lambda s: sc_imported(s, "A10")),
+    ("imported C10", lambda s: sc_imported(s, "C10")),
+    ("imported C16", lambda s: sc_imported(s, "C16")),
+    ("imported J2", lambda s: sc_imported(s, "J2")),
+    ("imported F3", lambda s: sc_imported(s, "F3")),
 ]
 
 

@@ -203,3 +203,14 @@ def test_oversight_import_on_the_command_line(story: Story, tmp_path: Any) -> No
         check=False,
     )
     assert again.returncode == 1 and "oversight:" in again.stderr
+
+
+@pytest.mark.parametrize("rule", ["A1", "A5", "A10", "B4", "C3", "C4", "C5", "C7", "C8", "C10", "C16", "J2", "F3"])
+def test_each_gate_rule_breached_in_an_imported_history_is_exactly_one_finding(story: Story, rule: str) -> None:
+    from scripts.demo import sc_imported
+
+    cid, planted = sc_imported(story, rule)
+    assert planted == [rule]
+    found = story.findings(cid, t(20))
+    assert [f["rule"] for f in found] == [rule]
+    assert found[0]["case_id"] == cid and found[0]["citation"]
