@@ -115,6 +115,11 @@ SEVERITY = {
     "C16": "major",
     "J2": "minor",
     "F3": "major",
+    "D3": "major",
+    "D4": "major",
+    "D5": "major",
+    "D7": "major",
+    "E2": "major",
 }
 ON_SITE = ("inspection", "inquiry")
 COERCIVE = ("sealing", "seizure", "detention")
@@ -351,6 +356,9 @@ def apply_fine(f: dict[str, Any] | None, e: Any) -> dict[str, Any] | None:
                 "amount_fen": e.amount_fen,
                 "handed": None,
                 "deposited": None,
+                "receipt": e.receipt_no,
+                "remote": e.remote_area,
+                "reason": e.reason,
             }
         )
     elif isinstance(e, Fine.CashHandedOver):
@@ -362,6 +370,11 @@ def apply_fine(f: dict[str, Any] | None, e: Any) -> dict[str, Any] | None:
                 c["deposited"] = {"v": e.originator_version, "at": e.occurred_at.isoformat()}
     elif isinstance(e, Fine.DeferralApproved):
         f["deferral_until"] = e.until.isoformat()
+        f["deferral"] = {
+            "v": e.originator_version,
+            "at": e.occurred_at.isoformat(),
+            "applied": e.applied_at.isoformat() if e.applied_at else None,
+        }
     elif isinstance(e, Fine.DemandServed):
         f["demand"] = {"v": e.originator_version, "at": e.occurred_at.isoformat()}
     elif isinstance(e, Fine.CourtEnforcementApplied):
@@ -768,12 +781,44 @@ def e8_sealing_within_30_days(f: dict[str, Any], ctx: Ctx) -> Iterator[dict[str,
 
 @timed_rule
 def fine_rules(f: dict[str, Any], ctx: Ctx) -> Iterator[dict[str, Any]]:
-    """D2, D6, E3 over the case's fine (the fine's own events)."""
+    """D2, D6, E3 over the case's fine (the fine's own events); and the gate rules D3, D4, D5,
+    D7, E2 re-checked for imported fines."""
     assert ctx.as_of is not None
     fine = (ctx.fines or {}).get((f["decision"] or {}).get("fine_id") or "")
     if not fine:
         return
     fid = fine["fine_id"]
+    for c in fine["cash"]:
+        if not (c.get("receipt") or "").strip():
+            yield finding(
+                "D5", f, "on-the-spot collection without a finance receipt number", [c["v"]], aggregate_id=fid
+            )
+        if c.get("remote"):
+            if not (c.get("reason") or "").strip():
+                yield finding(
+                    "D4", f, "remote-area collection without the party's request recorded", [c["v"]], aggregate_id=fid
+                )
+        elif f["procedure"] != "simplified" or fine["amount_fen"] > LAW.on_the_spot_max_fen and not c.get("reason"):
+            yield finding(
+                "D3",
+                f,
+                "on-the-spot collection outside the simplified procedure's conditions",
+                [c["v"]],
+                aggregate_id=fid,
+            )
+    d = fine.get("deferral")
+    if d and (not d["applied"] or d["applied"] > d["at"]):
+        yield finding(
+            "D7", f, "deferral or instalments without the party's prior application", [d["v"]], aggregate_id=fid
+        )
+    if fine["court"] and (not fine["demand"] or fine["demand"]["at"] > fine["court"]["at"]):
+        yield finding(
+            "E2",
+            f,
+            "court enforcement applied for without a served demand (催告)",
+            [fine["court"]["v"]],
+            aggregate_id=fid,
+        )
     today = china_date(ctx.as_of)
     if fine["due_on"]:
         due = d_(fine["due_on"])

@@ -657,6 +657,150 @@ def sc_revoked(s: UnitStory) -> tuple[str, list[str]]:
     return cid, ["G4"]
 
 
+def sc_imported_fine(s: UnitStory, rule: str) -> tuple[str, list[str]]:
+    """An imported case whose fine breaks a gate rule (D3, D4, D5, D7, E2)."""
+    cid, fid = str(uuid.uuid4()), str(uuid.uuid4())
+    eid = str(uuid.uuid4())
+
+    def line(agg: str, aid: str, event: str, at: datetime, **data: Any) -> str:
+        return json.dumps(
+            {"aggregate": agg, "id": aid, "event": event, "occurred_at": at.isoformat(), "data": data},
+            ensure_ascii=False,
+        )
+
+    amount = 2_000_000
+    lines = [
+        line(
+            "case",
+            cid,
+            "Filed",
+            s.t(0, 9),
+            unit_id=s.unit,
+            case_no="旧F-" + cid[:8],
+            matter_code=s.matter,
+            region="410100",
+            party={"kind": "organisation", "name": "旧案当事人", "id_number": "1"},
+            source="inspection",
+            summary="导入",
+            occurred_on=str(s.base - timedelta(days=10)),
+            discovered_on=str(s.base - timedelta(days=1)),
+            approved_by=s.head,
+            handlers=[s.zhang, s.li],
+            procedure="general",
+            major=False,
+            complex=False,
+            imported=True,
+        ),
+        line(
+            "case",
+            cid,
+            "ActRecorded",
+            s.t(0, 10),
+            type="inspection",
+            officers=[s.zhang, s.li],
+            certificate_shown=True,
+            record_sha256=h(cid),
+            av=None,
+            signatures=None,
+        ),
+        line(
+            "case",
+            cid,
+            "EvidenceCollected",
+            s.t(0, 11),
+            evidence_id=eid,
+            kind="physical",
+            description="d",
+            sha256=h(cid + "e"),
+            officers=[s.zhang, s.li],
+            certificate_shown=True,
+        ),
+        line(
+            "case",
+            cid,
+            "NoticeServed",
+            s.t(1),
+            officers=[s.zhang, s.li],
+            facts="f",
+            legal_basis="b",
+            proposed=[{"type": "fine", "amount_fen": amount}],
+            hearing_right=False,
+        ),
+        line(
+            "case",
+            cid,
+            "Decided",
+            s.t(14),
+            decision_no="旧F-D-" + cid[:8],
+            decided_by=s.head,
+            outcome="penalty",
+            penalties=[{"type": "fine", "amount_fen": amount}],
+            legal_basis="b",
+            evidence_ids=[eid],
+            benchmark={"version": "2025-1", "tier": "一般"},
+            payment={"bank_code": s.bank_code, "surcharge": False},
+            remedies={"reconsideration_days": 60, "litigation_months": 6},
+            officers=[],
+            certificate_shown=False,
+            form_no=None,
+            fine_id=fid,
+            hearing_record_cited=False,
+        ),
+        line("case", cid, "DecisionServed", s.t(15), method="direct", officers=[s.zhang, s.li], party_consent=False),
+        line("case", cid, "Disclosed", s.t(16), channel="政府网站"),
+        line(
+            "fine",
+            fid,
+            "Imposed",
+            s.t(14),
+            case_id=cid,
+            unit_id=s.unit,
+            decision_no="旧F-D-" + cid[:8],
+            amount_fen=amount,
+            bank_code=s.bank_code,
+            surcharge=False,
+        ),
+        line("fine", fid, "DueDateSet", s.t(15), served_on=str(s.t(15).date()), due_on=str(s.t(30).date())),
+    ]
+    expected = [rule]
+    if rule in ("D3", "D4", "D5"):
+        remote = rule != "D3"
+        lines += [
+            line(
+                "fine",
+                fid,
+                "CollectedOnTheSpot",
+                s.t(16),
+                receipt_no="" if rule == "D5" else "财" + fid[:6],
+                amount_fen=amount,
+                officers=[s.zhang, s.li],
+                remote_area=remote,
+                reason=None if rule == "D4" else ("当事人申请" if remote else None),
+            ),
+            line("fine", fid, "CashHandedOver", s.t(16, 15)),
+            line("fine", fid, "CashDeposited", s.t(17), bank_code=s.bank_code),
+        ]
+    elif rule == "D7":
+        lines += [
+            line("fine", fid, "DeferralApproved", s.t(20), kind="deferral", applied_at=None, until=str(s.t(60).date())),
+            line(
+                "fine",
+                fid,
+                "PaymentReceived",
+                s.t(50),
+                bank_code=s.bank_code,
+                receipt_no="R" + fid[:6],
+                amount_fen=amount,
+            ),
+        ]
+    elif rule == "E2":
+        lines.append(line("fine", fid, "CourtEnforcementApplied", s.t(60)))
+        expected = ["D2", "E2"]  # enforced: unpaid after its due date too
+    s.at(s.t(70))
+    s.app.import_history(SYSTEM, lines, "legacy-fines.ndjson")
+    return cid, sorted(expected)
+
+
 SCENARIOS: list[tuple[str, Scenario]] = [
     ("clean fined, paid early", sc_clean),
     ("no penalty, educated", sc_no_penalty),
@@ -720,6 +864,11 @@ SCENARIOS: list[tuple[str, Scenario]] = [
     ("imported C16", lambda s: sc_imported(s, "C16")),
     ("imported J2", lambda s: sc_imported(s, "J2")),
     ("imported F3", lambda s: sc_imported(s, "F3")),
+    ("imported fine D3", lambda s: sc_imported_fine(s, "D3")),
+    ("imported fine D4", lambda s: sc_imported_fine(s, "D4")),
+    ("imported fine D5", lambda s: sc_imported_fine(s, "D5")),
+    ("imported fine D7", lambda s: sc_imported_fine(s, "D7")),
+    ("imported fine E2", lambda s: sc_imported_fine(s, "E2")),
 ]
 
 

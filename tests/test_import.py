@@ -214,3 +214,12 @@ def test_each_gate_rule_breached_in_an_imported_history_is_exactly_one_finding(s
     found = story.findings(cid, t(20))
     assert [f["rule"] for f in found] == [rule]
     assert found[0]["case_id"] == cid and found[0]["citation"]
+
+
+@pytest.mark.parametrize("rule", ["D3", "D4", "D5", "D7", "E2"])
+def test_each_fine_gate_rule_breached_in_an_imported_history_is_found(story: Story, rule: str) -> None:
+    from scripts.demo import sc_imported_fine
+
+    cid, planted = sc_imported_fine(story, rule)
+    found = story.findings(cid, t(80))
+    assert sorted(f["rule"] for f in found) == planted and rule in planted
