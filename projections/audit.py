@@ -120,6 +120,10 @@ SEVERITY = {
     "D5": "major",
     "D7": "major",
     "E2": "major",
+    "D1": "critical",
+    "C14": "critical",
+    "A9": "major",
+    "A4": "major",
 }
 ON_SITE = ("inspection", "inquiry")
 COERCIVE = ("sealing", "seizure", "detention")
@@ -281,6 +285,9 @@ def apply_officer(f: dict[str, Any] | None, e: Any) -> dict[str, Any] | None:
             "name": e.name,
             "kind": e.kind,
             "employment": e.employment,
+            "legal_qualification": e.legal_qualification,
+            "reviewer_since": e.reviewer_since.isoformat() if e.reviewer_since else None,
+            "exams": [],
             "certs": [],
             "validations": [],
             "status_changes": [],
@@ -288,7 +295,9 @@ def apply_officer(f: dict[str, Any] | None, e: Any) -> dict[str, Any] | None:
         }
     if f is None:
         return None
-    if isinstance(e, Officer.CertificateIssued):
+    if isinstance(e, Officer.ExamTaken):
+        f.setdefault("exams", []).append({"on": e.taken_on.isoformat(), "passed": e.passed})
+    elif isinstance(e, Officer.CertificateIssued):
         f["certs"].append(
             {
                 "number": e.number,
@@ -345,6 +354,7 @@ def apply_fine(f: dict[str, Any] | None, e: Any) -> dict[str, Any] | None:
                 "at": e.occurred_at.isoformat(),
                 "amount_fen": e.amount_fen,
                 "receipt": e.receipt_no,
+                "bank": e.bank_code,
             }
         )
     elif isinstance(e, Fine.CollectedOnTheSpot):
@@ -559,6 +569,11 @@ def more_gates_rechecked(f: dict[str, Any], _: Ctx) -> Iterator[dict[str, Any]]:
         missing = [d for d in LAW.transfer_documents if d not in (tr.get("documents") or [])]
         if missing:
             yield finding("F3", f, "transfer package lacks: " + ", ".join(missing), [tr["v"]])
+    decisions = [e for e in f["events"] if e["type"] == "Decided"]
+    if len(decisions) > 1:
+        yield finding(
+            "C14", f, f"{len(decisions)} decisions on one case: the same act decided again", [e["v"] for e in decisions]
+        )
     dec = f["decision"]
     if not dec or dec["outcome"] != "penalty":
         return
@@ -806,6 +821,15 @@ def fine_rules(f: dict[str, Any], ctx: Ctx) -> Iterator[dict[str, Any]]:
                 [c["v"]],
                 aggregate_id=fid,
             )
+    for p in fine["payments"]:
+        if p.get("bank") and p["bank"] != fine["bank"]:
+            yield finding(
+                "D1",
+                f,
+                f"payment recorded by {p['bank']}, not the designated bank {fine['bank']}",
+                [p["v"]],
+                aggregate_id=fid,
+            )
     d = fine.get("deferral")
     if d and (not d["applied"] or d["applied"] > d["at"]):
         yield finding(
@@ -917,6 +941,36 @@ def a1_a2_a5_a7_certified_officers(f: dict[str, Any], ctx: Ctx) -> Iterator[dict
             yield finding("A5", f, f"{a['type']} by auxiliary staff only", [v])
         elif valid < 2 and a["type"] not in ("recheck",):
             yield finding("A1", f, f"{a['type']} by {valid} certified officer(s); two are required", [v])
+
+
+@officer_rule
+def a9_reviewer_qualification(f: dict[str, Any], ctx: Ctx) -> Iterator[dict[str, Any]]:
+    assert ctx.officers is not None
+    for r in f["reviews"]:
+        o = ctx.officers.get(r["reviewer"])
+        if o is None or o.get("legal_qualification", True):
+            continue
+        first = d_(o["reviewer_since"]) if o.get("reviewer_since") else china_date(dt(r["at"]))
+        if first >= LAW.legal_review_qualification_from:
+            yield finding(
+                "A9",
+                f,
+                "legal review by a reviewer without the legal-profession qualification",
+                [r["v"]],
+                officer_id=r["reviewer"],
+            )
+
+
+def a4_certificates(o: dict[str, Any]) -> list[str]:
+    """A4 over an officer's history: certificates issued to anyone but established staff with an
+    earlier passed exam (for officer histories imported without gates)."""
+    out = []
+    for c in o["certs"]:
+        if o["kind"] == "auxiliary" or o["employment"] != "established":
+            out.append(f"certificate {c['number']} issued to {o['employment']} {o['kind']} staff")
+        elif not any(x["passed"] and x["on"] <= c["valid_from"] for x in o.get("exams", [])):
+            out.append(f"certificate {c['number']} issued without an earlier passed exam")
+    return out
 
 
 # ------------------------------------------------------------------ stages (B1)

@@ -239,6 +239,8 @@ def officers_report(engine: Engine, unit_id: str | None, as_of: datetime) -> lis
             )
         if cert is not None and cert.status == "unvalidated":
             findings.append({"rule": "A6", "severity": "major", "message": "yearly validation overdue or failed"})
+        for message in audit.a4_certificates(o):
+            findings.append({"rule": "A4", "severity": "major", "message": message})
         required = int(LAW.extra.get("training_hours_per_year", 60))
         if o["kind"] != "auxiliary" and hours < required:
             findings.append(

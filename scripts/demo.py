@@ -89,11 +89,16 @@ class UnitStory:
         self.bank = Actor("bank-p", "bank", bank_code=bank)
 
     def officer(
-        self, name: str, kind: str = "officer", until: date = date(2028, 12, 31), employment: str = "established"
+        self,
+        name: str,
+        kind: str = "officer",
+        until: date = date(2028, 12, 31),
+        employment: str = "established",
+        legal: bool = True,
     ) -> str:
         a = SYSTEM
         o = self.app.register_officer(
-            a, name=name, unit_id=self.unit, kind=kind, employment=employment, legal_qualification=True
+            a, name=name, unit_id=self.unit, kind=kind, employment=employment, legal_qualification=legal
         )["id"]
         if kind == "auxiliary" or employment != "established":
             return str(o)
@@ -423,7 +428,7 @@ def sc_simplified(s: UnitStory, late_cash: bool = False) -> tuple[str, list[str]
         remote_area=False,
         reason=None,
     )
-    handed = 9 if late_cash else 2
+    handed = 15 if late_cash else 2
     s.at(s.t(handed))
     s.app.hand_over_cash(s.off, fine, at=s.t(handed))
     s.at(s.t(handed + 1))
@@ -600,6 +605,18 @@ def sc_imported(s: UnitStory, rule: str) -> tuple[str, list[str]]:
                 "LegalReviewed", s.t(10), reviewer_id=s.reviewer, result="passed", opinion="o", checklist=FULL_CHECKLIST
             )
         )
+    if rule == "A9":
+        unqualified = s.officer("无资格审核员" + uuid.uuid4().hex[:4], kind="legal_reviewer", legal=False)
+        lines.append(
+            line(
+                "LegalReviewed",
+                s.t(10),
+                reviewer_id=unqualified,
+                result="passed",
+                opinion="o",
+                checklist=FULL_CHECKLIST,
+            )
+        )
     if rule == "A10":
         lines.append(
             line("LegalReviewed", s.t(10), reviewer_id=s.zhang, result="passed", opinion="o", checklist=FULL_CHECKLIST)
@@ -639,6 +656,30 @@ def sc_imported(s: UnitStory, rule: str) -> tuple[str, list[str]]:
             form_no=None,
             fine_id=None,
             hearing_record_cited=False,
+        ),
+        *(
+            [
+                line(
+                    "Decided",
+                    s.t(14, 15),
+                    decision_no="旧D2-" + cid[:8],
+                    decided_by=s.head,
+                    outcome="penalty",
+                    penalties=[{"type": "warning"}],
+                    legal_basis="b",
+                    evidence_ids=[eid],
+                    benchmark=None,
+                    payment=None,
+                    remedies={"reconsideration_days": 60, "litigation_months": 6},
+                    officers=[],
+                    certificate_shown=False,
+                    form_no=None,
+                    fine_id=None,
+                    hearing_record_cited=False,
+                )
+            ]
+            if rule == "C14"
+            else []
         ),
         line("DecisionServed", s.t(15), method="mail", officers=[], party_consent=False),
         line("Disclosed", s.t(16), channel="政府网站"),
@@ -793,6 +834,18 @@ def sc_imported_fine(s: UnitStory, rule: str) -> tuple[str, list[str]]:
                 amount_fen=amount,
             ),
         ]
+    elif rule == "D1":
+        lines.append(
+            line(
+                "fine",
+                fid,
+                "PaymentReceived",
+                s.t(20),
+                bank_code="某其他银行",
+                receipt_no="X" + fid[:6],
+                amount_fen=amount,
+            )
+        )
     elif rule == "E2":
         lines.append(line("fine", fid, "CourtEnforcementApplied", s.t(60)))
         expected = ["D2", "E2"]  # enforced: unpaid after its due date too
@@ -831,7 +884,7 @@ SCENARIOS: list[tuple[str, Scenario]] = [
         "C12 decided after 90 days",
         lambda s: (_fined(s, decide_day=100, serve_day=101, disclose_day=102, pay_day=103), ["C12"]),
     ),
-    ("C13 served late", lambda s: (_fined(s, serve_day=30, disclose_day=16, pay_day=32), ["C13"])),
+    ("C13 served late", lambda s: (_fined(s, serve_day=40, disclose_day=16, pay_day=42), ["C13"])),
     ("C13 electronic without consent", lambda s: (_fined(s, method="electronic"), ["C13"])),
     ("C17 no penalty without education", lambda s: sc_no_penalty(s, educate=False)),
     ("D6 cash handed over late", lambda s: sc_simplified(s, late_cash=True)),
@@ -869,6 +922,9 @@ SCENARIOS: list[tuple[str, Scenario]] = [
     ("imported fine D5", lambda s: sc_imported_fine(s, "D5")),
     ("imported fine D7", lambda s: sc_imported_fine(s, "D7")),
     ("imported fine E2", lambda s: sc_imported_fine(s, "E2")),
+    ("imported fine D1", lambda s: sc_imported_fine(s, "D1")),
+    ("imported A9", lambda s: sc_imported(s, "A9")),
+    ("imported C14", lambda s: sc_imported(s, "C14")),
 ]
 
 

@@ -205,7 +205,9 @@ def test_oversight_import_on_the_command_line(story: Story, tmp_path: Any) -> No
     assert again.returncode == 1 and "oversight:" in again.stderr
 
 
-@pytest.mark.parametrize("rule", ["A1", "A5", "A10", "B4", "C3", "C4", "C5", "C7", "C8", "C10", "C16", "J2", "F3"])
+@pytest.mark.parametrize(
+    "rule", ["A1", "A5", "A9", "A10", "B4", "C3", "C4", "C5", "C7", "C8", "C10", "C14", "C16", "J2", "F3"]
+)
 def test_each_gate_rule_breached_in_an_imported_history_is_exactly_one_finding(story: Story, rule: str) -> None:
     from scripts.demo import sc_imported
 
@@ -216,10 +218,55 @@ def test_each_gate_rule_breached_in_an_imported_history_is_exactly_one_finding(s
     assert found[0]["case_id"] == cid and found[0]["citation"]
 
 
-@pytest.mark.parametrize("rule", ["D3", "D4", "D5", "D7", "E2"])
+@pytest.mark.parametrize("rule", ["D1", "D3", "D4", "D5", "D7", "E2"])
 def test_each_fine_gate_rule_breached_in_an_imported_history_is_found(story: Story, rule: str) -> None:
     from scripts.demo import sc_imported_fine
 
     cid, planted = sc_imported_fine(story, rule)
     found = story.findings(cid, t(80))
     assert sorted(f["rule"] for f in found) == planted and rule in planted
+
+
+def test_a4_certificate_issued_to_contract_staff_in_an_imported_history(story: Story) -> None:
+    from projections import reports
+
+    s = story
+    oid = str(uuid.uuid4())
+    lines = [
+        json.dumps(
+            {
+                "aggregate": "officer",
+                "id": oid,
+                "event": "Registered",
+                "occurred_at": t(-100).isoformat(),
+                "data": {
+                    "name": "合同工",
+                    "unit_id": s.unit,
+                    "kind": "officer",
+                    "employment": "contract",
+                    "legal_qualification": False,
+                    "reviewer_since": None,
+                },
+            }
+        ),
+        json.dumps(
+            {
+                "aggregate": "officer",
+                "id": oid,
+                "event": "CertificateIssued",
+                "occurred_at": t(-90).isoformat(),
+                "data": {
+                    "number": "旧证1",
+                    "fields": ["MR"],
+                    "areas": ["4101"],
+                    "valid_from": "2025-01-01",
+                    "valid_until": "2028-01-01",
+                },
+            }
+        ),
+    ]
+    s.app.import_history(SYSTEM, lines, "officers.ndjson")
+    s.runner.run_until_head()
+    rows = {r["officer_id"]: r for r in reports.officers_report(s.engine, s.unit, t(0))}
+    assert [f["rule"] for f in rows[oid]["findings"] if f["rule"] == "A4"] == ["A4"]
+    assert not [f for f in rows[s.zhang]["findings"] if f["rule"] == "A4"]
