@@ -18,6 +18,7 @@ import orjson
 from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, Text, delete, select
 from sqlalchemy.engine import Connection
 
+from domain.benchmark import Benchmark
 from domain.calendar import CHINA, add_working_days, china_date, is_workday, working_days_between
 from domain.case import Case
 from domain.fine import Fine
@@ -49,6 +50,12 @@ fine_facts = Table(
     Column("fine_id", String(36), primary_key=True),
     Column("case_id", String(36), nullable=False, index=True),
     Column("unit_id", String(36), nullable=False, index=True),
+    Column("facts", Text, nullable=False),
+)
+benchmark_facts = Table(
+    "p_audit_v1_benchmarks",
+    metadata,
+    Column("benchmark_id", String(36), primary_key=True),
     Column("facts", Text, nullable=False),
 )
 unit_facts = Table(
@@ -124,6 +131,8 @@ SEVERITY = {
     "C14": "critical",
     "A9": "major",
     "A4": "major",
+    "C11": "major",
+    "G2": "major",
 }
 ON_SITE = ("inspection", "inquiry")
 COERCIVE = ("sealing", "seizure", "detention")
@@ -242,6 +251,7 @@ def apply_case(f: dict[str, Any] | None, e: Any) -> dict[str, Any] | None:
             "hearing_record_cited": e.hearing_record_cited,
             "legal_basis": e.legal_basis,
             "payment": e.payment,
+            "benchmark": e.benchmark,
         }
     elif isinstance(e, Case.DecisionServed):
         f["service"] = r | {"method": e.method, "consent": e.party_consent, "officers": e.officers}
@@ -392,6 +402,25 @@ def apply_fine(f: dict[str, Any] | None, e: Any) -> dict[str, Any] | None:
     return f
 
 
+def apply_benchmark(f: dict[str, Any] | None, e: Any) -> dict[str, Any] | None:
+    if isinstance(e, Benchmark.Started):
+        return {"matter_code": e.matter_code, "versions": []}
+    if f is None:
+        return None
+    if isinstance(e, Benchmark.VersionPublished):
+        f["versions"].append(
+            {
+                "version": e.version,
+                "min": e.statutory_min_fen,
+                "max": e.statutory_max_fen,
+                "tiers": e.tiers,
+                "effective_from": e.effective_from.isoformat(),
+                "published_at": e.published_at.isoformat(),
+            }
+        )
+    return f
+
+
 def apply_unit(f: dict[str, Any] | None, e: Any) -> dict[str, Any] | None:
     if isinstance(e, Unit.Registered):
         return {"unit_id": str(e.originator_id), "code": e.code, "name": e.name, "region": e.region, "matters": []}
@@ -411,6 +440,7 @@ class Ctx:
     officers: dict[str, dict[str, Any]] | None = None  # None: skip certificate checks
     fines: dict[str, dict[str, Any]] | None = None
     unit: dict[str, Any] | None = None
+    benchmarks: dict[str, dict[str, Any]] | None = None  # by matter code
 
 
 def finding(
@@ -439,7 +469,7 @@ def finding(
 Rule = Callable[[dict[str, Any], Ctx], Iterator[dict[str, Any]]]
 EVENT_RULES: list[Rule] = []
 TIMED_RULES: list[Rule] = []  # need ctx.as_of
-OFFICER_RULES: list[Rule] = []  # need ctx.officers
+CONTEXT_RULES: list[Rule] = []  # need other histories: ctx.officers, ctx.benchmarks
 
 
 def event_rule(fn: Rule) -> Rule:
@@ -452,8 +482,8 @@ def timed_rule(fn: Rule) -> Rule:
     return fn
 
 
-def officer_rule(fn: Rule) -> Rule:
-    OFFICER_RULES.append(fn)
+def context_rule(fn: Rule) -> Rule:
+    CONTEXT_RULES.append(fn)
     return fn
 
 
@@ -910,7 +940,7 @@ def acting_checks(f: dict[str, Any], ctx: Ctx) -> Iterator[tuple[dict[str, Any],
             yield a, oid, (officer_cert(o, dt(a["at"])) if o and o["kind"] != "auxiliary" else None)
 
 
-@officer_rule
+@context_rule
 def a1_a2_a5_a7_certified_officers(f: dict[str, Any], ctx: Ctx) -> Iterator[dict[str, Any]]:
     assert ctx.officers is not None
     by_act: dict[int, list[tuple[str, CertState | None]]] = {}
@@ -943,7 +973,7 @@ def a1_a2_a5_a7_certified_officers(f: dict[str, Any], ctx: Ctx) -> Iterator[dict
             yield finding("A1", f, f"{a['type']} by {valid} certified officer(s); two are required", [v])
 
 
-@officer_rule
+@context_rule
 def a9_reviewer_qualification(f: dict[str, Any], ctx: Ctx) -> Iterator[dict[str, Any]]:
     assert ctx.officers is not None
     for r in f["reviews"]:
@@ -959,6 +989,41 @@ def a9_reviewer_qualification(f: dict[str, Any], ctx: Ctx) -> Iterator[dict[str,
                 [r["v"]],
                 officer_id=r["reviewer"],
             )
+
+
+@context_rule
+def c11_g2_benchmark(f: dict[str, Any], ctx: Ctx) -> Iterator[dict[str, Any]]:
+    """C11 and G2 re-checked for imported fine decisions: the benchmark version in force on the
+    decision date, published before it, the fine within the statutory and tier ranges."""
+    dec = f["decision"]
+    if not dec or dec["outcome"] != "penalty" or ctx.benchmarks is None:
+        return
+    fine_fen = sum(int(p.get("amount_fen") or 0) for p in dec["penalties"] if p["type"] == "fine")
+    if not fine_fen:
+        return
+    day = china_date(dt(dec["at"]))
+    versions = [
+        v for v in (ctx.benchmarks.get(f["matter_code"]) or {}).get("versions", []) if d_(v["effective_from"]) <= day
+    ]
+    v = max(versions, key=lambda v: v["effective_from"]) if versions else None
+    choice = dec.get("benchmark") or {}
+    if v is None:
+        yield finding("C11", f, "no discretion benchmark in force for the matter", [dec["v"]])
+        return
+    if choice.get("version") != v["version"]:
+        yield finding(
+            "C11", f, f"decision names benchmark {choice.get('version')}, not {v['version']} in force", [dec["v"]]
+        )
+        return
+    if dt(v["published_at"]) > dt(dec["at"]):
+        yield finding("G2", f, f"benchmark {v['version']} was not yet published", [dec["v"]])
+    tier = next((t for t in v["tiers"] if t["tier"] == choice.get("tier")), None)
+    if not v["min"] <= fine_fen <= v["max"]:
+        yield finding("C11", f, "fine outside the statutory range", [dec["v"]])
+    elif tier is None or (
+        not tier["min_fen"] <= fine_fen <= tier["max_fen"] and not (choice.get("reason") or "").strip()
+    ):
+        yield finding("C11", f, "fine outside the benchmark tier without a written reason", [dec["v"]])
 
 
 def a4_certificates(o: dict[str, Any]) -> list[str]:
@@ -1007,6 +1072,16 @@ def stages(f: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 # ------------------------------------------------------------------ the projection
+Fold = tuple[str, Callable[[dict[str, Any] | None, Any], dict[str, Any] | None], Table, str]
+_FOLDS: dict[type[Any], Fold] = {
+    Officer.Event: ("officer", apply_officer, officer_facts, "officer_id"),
+    Fine.Event: ("fine", apply_fine, fine_facts, "fine_id"),
+    Unit.Event: ("unit", apply_unit, unit_facts, "unit_id"),
+    Benchmark.Event: ("benchmark", apply_benchmark, benchmark_facts, "benchmark_id"),
+}
+_FOLD_BY_KIND = {f[0]: f for f in _FOLDS.values()}
+
+
 class Audit(SqlProjection):
     name = "audit"
     version = 1
@@ -1026,26 +1101,19 @@ class Audit(SqlProjection):
                 cases[key] = apply_case(f, e)
                 if cases[key] is not None:
                     cases[key]["_pos"] = i.position  # type: ignore[index]
-            elif isinstance(e, Officer.Event | Fine.Event | Unit.Event):
-                kind, fold, table, col = (
-                    ("officer", apply_officer, officer_facts, "officer_id")
-                    if isinstance(e, Officer.Event)
-                    else ("fine", apply_fine, fine_facts, "fine_id")
-                    if isinstance(e, Fine.Event)
-                    else ("unit", apply_unit, unit_facts, "unit_id")
-                )
+            else:
+                fold = next((f for cls, f in _FOLDS.items() if isinstance(e, cls)), None)
+                if fold is None:
+                    continue
+                kind = fold[0]
                 if (kind, key) not in others:
-                    others[(kind, key)] = self._load(conn, table, col, {key}).get(key)
-                others[(kind, key)] = fold(others[(kind, key)], e)
+                    others[(kind, key)] = self._load(conn, fold[2], fold[3], {key}).get(key)
+                others[(kind, key)] = fold[1](others[(kind, key)], e)
         self._save_cases(conn, cases)
         for (kind, key), f in others.items():
             if f is None:
                 continue
-            table, col = {
-                "officer": (officer_facts, "officer_id"),
-                "fine": (fine_facts, "fine_id"),
-                "unit": (unit_facts, "unit_id"),
-            }[kind]
+            _, _, table, col = _FOLD_BY_KIND[kind]
             conn.execute(delete(table).where(table.c[col] == key))
             row = {col: key, "facts": dumps(f)}
             if kind in ("officer", "fine"):

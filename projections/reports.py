@@ -73,10 +73,13 @@ def _context(conn: Any, unit_id: str | None) -> audit.Ctx:
     oq, fq = select(ot.c.officer_id, ot.c.facts), select(ft.c.fine_id, ft.c.facts)
     if unit_id:
         oq, fq = oq.where(ot.c.unit_id == unit_id), fq.where(ft.c.unit_id == unit_id)
+    bt = audit.benchmark_facts
+    benchmarks = [orjson.loads(r[0]) for r in conn.execute(select(bt.c.facts))]
     return audit.Ctx(
         officers={r[0]: orjson.loads(r[1]) for r in conn.execute(oq)},
         fines={r[0]: orjson.loads(r[1]) for r in conn.execute(fq)},
         unit=None,
+        benchmarks={b["matter_code"]: b for b in benchmarks},
     )
 
 
@@ -97,7 +100,7 @@ def _case_rows(conn: Any, unit_id: str | None = None, case_id: str | None = None
 
 
 def _all_findings(f: dict[str, Any], ctx: audit.Ctx) -> list[dict[str, Any]]:
-    return audit.run_rules(f, ctx, audit.EVENT_RULES + audit.TIMED_RULES + audit.OFFICER_RULES)
+    return audit.run_rules(f, ctx, audit.EVENT_RULES + audit.TIMED_RULES + audit.CONTEXT_RULES)
 
 
 def case_audit(engine: Engine, case_id: str, as_of: datetime) -> dict[str, Any] | None:
@@ -164,7 +167,7 @@ def findings_report(
         computed: list[dict[str, Any]] = []
         for f in _case_rows(conn, unit_id=unit_id):
             ctx.as_of, ctx.unit = as_of, units.get(f["unit_id"])
-            computed.extend(audit.run_rules(f, ctx, audit.TIMED_RULES + audit.OFFICER_RULES))
+            computed.extend(audit.run_rules(f, ctx, audit.TIMED_RULES + audit.CONTEXT_RULES))
     computed = [
         c
         for c in computed
@@ -224,7 +227,7 @@ def officers_report(engine: Engine, unit_id: str | None, as_of: datetime) -> lis
     ctx.as_of = as_of
     bad_acts: dict[str, int] = {}
     for f in cases:
-        for fd in audit.run_rules(f, ctx, audit.OFFICER_RULES):
+        for fd in audit.run_rules(f, ctx, audit.CONTEXT_RULES):
             if fd["officer_id"]:
                 bad_acts[fd["officer_id"]] = bad_acts.get(fd["officer_id"], 0) + 1
     out = []

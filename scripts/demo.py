@@ -648,7 +648,7 @@ def sc_imported(s: UnitStory, rule: str) -> tuple[str, list[str]]:
             penalties=[{"type": "fine", "amount_fen": 500000}] if rule == "C16" else [{"type": "warning"}],
             legal_basis="" if rule == "C10" else "b",
             evidence_ids=[eid],
-            benchmark=None,
+            benchmark={"version": "2025-1", "tier": "一般"} if rule == "C16" else None,
             payment={"bank_code": s.bank_code, "surcharge": False} if rule == "C16" else None,
             remedies={"reconsideration_days": 60, "litigation_months": 6, "reconsideration_first": rule == "C16"},
             officers=[],
@@ -778,7 +778,7 @@ def sc_imported_fine(s: UnitStory, rule: str) -> tuple[str, list[str]]:
             penalties=[{"type": "fine", "amount_fen": amount}],
             legal_basis="b",
             evidence_ids=[eid],
-            benchmark={"version": "2025-1", "tier": "一般"},
+            benchmark={"version": {"C11": "2019-1", "G2": "2026-1"}.get(rule, "2025-1"), "tier": "一般"},
             payment={"bank_code": s.bank_code, "surcharge": False},
             remedies={"reconsideration_days": 60, "litigation_months": 6},
             officers=[],
@@ -834,6 +834,18 @@ def sc_imported_fine(s: UnitStory, rule: str) -> tuple[str, list[str]]:
                 amount_fen=amount,
             ),
         ]
+    elif rule in ("C11", "G2"):  # the decision names a version never in force, or not yet published
+        lines.append(
+            line(
+                "fine",
+                fid,
+                "PaymentReceived",
+                s.t(20),
+                bank_code=s.bank_code,
+                receipt_no="R" + fid[:6],
+                amount_fen=amount,
+            )
+        )
     elif rule == "D1":
         lines.append(
             line(
@@ -923,6 +935,7 @@ SCENARIOS: list[tuple[str, Scenario]] = [
     ("imported fine D7", lambda s: sc_imported_fine(s, "D7")),
     ("imported fine E2", lambda s: sc_imported_fine(s, "E2")),
     ("imported fine D1", lambda s: sc_imported_fine(s, "D1")),
+    ("imported fine C11", lambda s: sc_imported_fine(s, "C11")),
     ("imported A9", lambda s: sc_imported(s, "A9")),
     ("imported C14", lambda s: sc_imported(s, "C14")),
 ]

@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 import uuid
+from datetime import date
 from typing import Any
 
 import pytest
@@ -218,7 +219,7 @@ def test_each_gate_rule_breached_in_an_imported_history_is_exactly_one_finding(s
     assert found[0]["case_id"] == cid and found[0]["citation"]
 
 
-@pytest.mark.parametrize("rule", ["D1", "D3", "D4", "D5", "D7", "E2"])
+@pytest.mark.parametrize("rule", ["C11", "D1", "D3", "D4", "D5", "D7", "E2"])
 def test_each_fine_gate_rule_breached_in_an_imported_history_is_found(story: Story, rule: str) -> None:
     from scripts.demo import sc_imported_fine
 
@@ -270,3 +271,23 @@ def test_a4_certificate_issued_to_contract_staff_in_an_imported_history(story: S
     rows = {r["officer_id"]: r for r in reports.officers_report(s.engine, s.unit, t(0))}
     assert [f["rule"] for f in rows[oid]["findings"] if f["rule"] == "A4"] == ["A4"]
     assert not [f for f in rows[s.zhang]["findings"] if f["rule"] == "A4"]
+
+
+def test_g2_imported_decision_under_an_unpublished_benchmark(story: Story) -> None:
+    from scripts.demo import sc_imported_fine
+
+    s = story
+    # A new version, in force from before the story but published only in the autumn.
+    s.app.publish_benchmark(
+        SYSTEM,
+        matter_code=s.matter,
+        version="2026-1",
+        legal_basis="b",
+        statutory_min="0",
+        statutory_max="200000.00",
+        tiers=[{"tier": "一般", "min": "0", "max": "50000.00"}],
+        effective_from=date(2026, 1, 1),
+        published_at=t(200),
+    )
+    cid, _ = sc_imported_fine(s, "G2")  # names 2026-1, in force but not yet published
+    assert sorted(f["rule"] for f in s.findings(cid, t(80))) == ["G2"]
