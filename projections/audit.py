@@ -132,6 +132,7 @@ SEVERITY = {
     "A9": "major",
     "A4": "major",
     "C11": "major",
+    "D10": "minor",
     "G2": "major",
 }
 ON_SITE = ("inspection", "inquiry")
@@ -852,6 +853,8 @@ def fine_rules(f: dict[str, Any], ctx: Ctx) -> Iterator[dict[str, Any]]:
                 aggregate_id=fid,
             )
     for p in fine["payments"]:
+        if not (p.get("receipt") or "").strip():
+            yield finding("D10", f, "bank payment without a receipt number", [p["v"]], aggregate_id=fid)
         if p.get("bank") and p["bank"] != fine["bank"]:
             yield finding(
                 "D1",

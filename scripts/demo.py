@@ -834,7 +834,7 @@ def sc_imported_fine(s: UnitStory, rule: str) -> tuple[str, list[str]]:
                 amount_fen=amount,
             ),
         ]
-    elif rule in ("C11", "G2"):  # the decision names a version never in force, or not yet published
+    elif rule in ("C11", "G2", "D10"):  # a benchmark never in force or not yet published; no receipt
         lines.append(
             line(
                 "fine",
@@ -842,7 +842,7 @@ def sc_imported_fine(s: UnitStory, rule: str) -> tuple[str, list[str]]:
                 "PaymentReceived",
                 s.t(20),
                 bank_code=s.bank_code,
-                receipt_no="R" + fid[:6],
+                receipt_no="" if rule == "D10" else "R" + fid[:6],
                 amount_fen=amount,
             )
         )
@@ -936,6 +936,7 @@ SCENARIOS: list[tuple[str, Scenario]] = [
     ("imported fine E2", lambda s: sc_imported_fine(s, "E2")),
     ("imported fine D1", lambda s: sc_imported_fine(s, "D1")),
     ("imported fine C11", lambda s: sc_imported_fine(s, "C11")),
+    ("imported fine D10", lambda s: sc_imported_fine(s, "D10")),
     ("imported A9", lambda s: sc_imported(s, "A9")),
     ("imported C14", lambda s: sc_imported(s, "C14")),
 ]

@@ -219,7 +219,7 @@ def test_each_gate_rule_breached_in_an_imported_history_is_exactly_one_finding(s
     assert found[0]["case_id"] == cid and found[0]["citation"]
 
 
-@pytest.mark.parametrize("rule", ["C11", "D1", "D3", "D4", "D5", "D7", "E2"])
+@pytest.mark.parametrize("rule", ["C11", "D1", "D3", "D4", "D5", "D7", "D10", "E2"])
 def test_each_fine_gate_rule_breached_in_an_imported_history_is_found(story: Story, rule: str) -> None:
     from scripts.demo import sc_imported_fine
 
