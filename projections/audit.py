@@ -444,6 +444,12 @@ class Ctx:
     benchmarks: dict[str, dict[str, Any]] | None = None  # by matter code
 
 
+# Rules that count working days (RULES.md "Counting days"): outside the years the official
+# calendar knows, Monday–Friday is assumed, and the finding says so.
+WORKING_DAY_RULES = frozenset({"B5", "B6", "C2", "C5", "C13", "D6", "E3", "G3", "G4"})
+CALENDAR_NOTE = " (working days approximated as Monday–Friday: a date lies outside the official holiday calendar)"
+
+
 def finding(
     rule: str,
     f: dict[str, Any],
@@ -454,6 +460,12 @@ def finding(
     detected_at: str | None = None,
     aggregate_id: str | None = None,
 ) -> dict[str, Any]:
+    detected = detected_at or f["events"][-1]["rec"]
+    if rule in WORKING_DAY_RULES:
+        by_version = {e["v"]: e["at"] for e in f["events"]}
+        dates = [by_version[v] for v in versions if aggregate_id is None and v in by_version] + [detected]
+        if any(is_workday(china_date(dt(d)))[1] for d in dates):
+            message += CALENDAR_NOTE
     return {
         "rule": rule,
         "severity": SEVERITY.get(rule, "major"),
@@ -463,7 +475,7 @@ def finding(
         "message": message,
         "citation": RULES[rule].citation,
         "events": [{"aggregate_id": aggregate_id or f["case_id"], "version": v} for v in versions],
-        "detected_at": detected_at or f["events"][-1]["rec"],
+        "detected_at": detected,
     }
 
 

@@ -361,3 +361,17 @@ def test_g4_revoked_decision_disclosure_withdrawn_late_or_never(story: Story) ->
     story.at(t(31))
     story.app.withdraw_disclosure(story.off, clean, at=t(31), reason="决定已被复议撤销")
     assert story.findings(clean, t(40)) == []
+
+
+def test_working_days_beyond_the_official_calendar_are_flagged_as_approximate(story: Story) -> None:
+    cid = story.file()
+    eid = story.investigated(cid)
+    story.notice(cid)
+    fine = story.decide(cid, eid)["fine_id"]
+    story.serve(cid)
+    story.pay(fine)
+    # Not disclosed: as of 2026 the count uses the official calendar; as of 2027 it cannot.
+    [in_2026] = story.findings(cid, t(60))
+    assert in_2026["rule"] == "G3" and "approximated" not in in_2026["message"]
+    [in_2027] = story.findings(cid, t(400))
+    assert in_2027["rule"] == "G3" and "approximated as Monday–Friday" in in_2027["message"]
