@@ -526,26 +526,32 @@ def sc_intervention(s: UnitStory) -> tuple[str, list[str]]:
     return _fined(s, before_notice=extra), ["H1"]
 
 
-def sc_imported(s: UnitStory, rule: str) -> tuple[str, list[str]]:
-    """A history imported from an older system that breaks a gate rule."""
-    cid = str(uuid.uuid4())
-    base = s.t(0, 9)
+def legacy_line(aggregate: str, aid: str, event: str, at: datetime, **data: Any) -> str:
+    """One line of an older system's export (the import format, README "Import")."""
+    return json.dumps(
+        {"aggregate": aggregate, "id": aid, "event": event, "occurred_at": at.isoformat(), "data": data},
+        ensure_ascii=False,
+    )
 
-    def line(event: str, at: datetime, **data: Any) -> str:
-        return json.dumps(
-            {"aggregate": "case", "id": cid, "event": event, "occurred_at": at.isoformat(), "data": data},
-            ensure_ascii=False,
-        )
 
-    aux = s.officer("辅助" + uuid.uuid4().hex[:4], kind="auxiliary", employment="contract")
-    officers = {"A1": [s.zhang, aux], "A5": [aux]}.get(rule, [s.zhang, s.li])
-    eid = str(uuid.uuid4())
-    lines = [
-        line(
+def legacy_opening(
+    s: UnitStory,
+    cid: str,
+    eid: str,
+    case_no: str,
+    officers: list[str],
+    procedure: str = "general",
+    major: bool = False,
+) -> list[str]:
+    """An imported case's filing, inspection and evidence."""
+    return [
+        legacy_line(
+            "case",
+            cid,
             "Filed",
-            base,
+            s.t(0, 9),
             unit_id=s.unit,
-            case_no="旧-" + cid[:8],
+            case_no=case_no,
             matter_code=s.matter,
             region="410100",
             party={"kind": "organisation", "name": "旧案当事人", "id_number": "1"},
@@ -555,12 +561,14 @@ def sc_imported(s: UnitStory, rule: str) -> tuple[str, list[str]]:
             discovered_on=str(s.base - timedelta(days=1)),
             approved_by=s.head,
             handlers=[s.zhang, s.li],
-            procedure="simplified" if rule in ("C16", "J2") else "general",
-            major=rule in ("C7", "C8"),
+            procedure=procedure,
+            major=major,
             complex=False,
             imported=True,
         ),
-        line(
+        legacy_line(
+            "case",
+            cid,
             "ActRecorded",
             s.t(0, 10),
             type="inspection",
@@ -570,7 +578,9 @@ def sc_imported(s: UnitStory, rule: str) -> tuple[str, list[str]]:
             av=None,
             signatures=None,
         ),
-        line(
+        legacy_line(
+            "case",
+            cid,
             "EvidenceCollected",
             s.t(0, 11),
             evidence_id=eid,
@@ -581,6 +591,27 @@ def sc_imported(s: UnitStory, rule: str) -> tuple[str, list[str]]:
             certificate_shown=True,
         ),
     ]
+
+
+def sc_imported(s: UnitStory, rule: str) -> tuple[str, list[str]]:
+    """A history imported from an older system that breaks a gate rule."""
+    cid = str(uuid.uuid4())
+
+    def line(event: str, at: datetime, **data: Any) -> str:
+        return legacy_line("case", cid, event, at, **data)
+
+    aux = s.officer("辅助" + uuid.uuid4().hex[:4], kind="auxiliary", employment="contract")
+    officers = {"A1": [s.zhang, aux], "A5": [aux]}.get(rule, [s.zhang, s.li])
+    eid = str(uuid.uuid4())
+    lines = legacy_opening(
+        s,
+        cid,
+        eid,
+        "旧-" + cid[:8],
+        officers,
+        procedure="simplified" if rule in ("C16", "J2") else "general",
+        major=rule in ("C7", "C8"),
+    )
     if rule == "B4":
         lines.append(line("EvidenceAssessed", s.t(0, 12), evidence_id=eid, status="illegal", reason="非法取得"))
     if rule != "C3":
@@ -703,59 +734,10 @@ def sc_imported_fine(s: UnitStory, rule: str) -> tuple[str, list[str]]:
     cid, fid = str(uuid.uuid4()), str(uuid.uuid4())
     eid = str(uuid.uuid4())
 
-    def line(agg: str, aid: str, event: str, at: datetime, **data: Any) -> str:
-        return json.dumps(
-            {"aggregate": agg, "id": aid, "event": event, "occurred_at": at.isoformat(), "data": data},
-            ensure_ascii=False,
-        )
+    line = legacy_line
 
     amount = 2_000_000
-    lines = [
-        line(
-            "case",
-            cid,
-            "Filed",
-            s.t(0, 9),
-            unit_id=s.unit,
-            case_no="旧F-" + cid[:8],
-            matter_code=s.matter,
-            region="410100",
-            party={"kind": "organisation", "name": "旧案当事人", "id_number": "1"},
-            source="inspection",
-            summary="导入",
-            occurred_on=str(s.base - timedelta(days=10)),
-            discovered_on=str(s.base - timedelta(days=1)),
-            approved_by=s.head,
-            handlers=[s.zhang, s.li],
-            procedure="general",
-            major=False,
-            complex=False,
-            imported=True,
-        ),
-        line(
-            "case",
-            cid,
-            "ActRecorded",
-            s.t(0, 10),
-            type="inspection",
-            officers=[s.zhang, s.li],
-            certificate_shown=True,
-            record_sha256=h(cid),
-            av=None,
-            signatures=None,
-        ),
-        line(
-            "case",
-            cid,
-            "EvidenceCollected",
-            s.t(0, 11),
-            evidence_id=eid,
-            kind="physical",
-            description="d",
-            sha256=h(cid + "e"),
-            officers=[s.zhang, s.li],
-            certificate_shown=True,
-        ),
+    lines = legacy_opening(s, cid, eid, "旧F-" + cid[:8], [s.zhang, s.li]) + [
         line(
             "case",
             cid,
