@@ -105,12 +105,13 @@ def command(
 Cmd = Annotated[Command, Depends(command)]
 
 
-def read_your_writes(request: Request, response: Response, min_position: int | None = None) -> int:
-    """Wait (at most 5 s) until the projections processed ``min_position``; answer the
-    position reached in ``X-Projection-Position``; 503 with Retry-After if they lag."""
-    from .errors import ProjectionLagError
+def _position(request: Request, response: Response, names: tuple[str, ...], min_position: int | None) -> int:
+    from .errors import ProjectionLagError, ProjectionUnavailableError
 
     runner = request.app.state.runner
+    why = runner.unavailable(names)
+    if why is not None:
+        raise ProjectionUnavailableError(why)
     if min_position is not None and not runner.wait(min_position, timeout=5.0):
         raise ProjectionLagError(min_position, runner.position())
     pos: int = runner.position()
@@ -118,4 +119,17 @@ def read_your_writes(request: Request, response: Response, min_position: int | N
     return pos
 
 
-ProjectionPosition = Annotated[int, Depends(read_your_writes)]
+def case_index_position(request: Request, response: Response, min_position: int | None = None) -> int:
+    """Read-your-writes for the case list: wait (at most 5 s) until the case index processed
+    ``min_position``; answer the position reached in ``X-Projection-Position``; 503 with
+    Retry-After if it lags, or while a new version is still being built beside the one serving."""
+    return _position(request, response, ("case_index",), min_position)
+
+
+def audit_position(request: Request, response: Response, min_position: int | None = None) -> int:
+    """As ``case_index_position``, for the reports (they read the audit projection and the case index)."""
+    return _position(request, response, ("case_index", "audit"), min_position)
+
+
+CaseIndexPosition = Annotated[int, Depends(case_index_position)]
+AuditPosition = Annotated[int, Depends(audit_position)]

@@ -48,6 +48,10 @@ class ProjectionLagError(Exception):
         self.wanted, self.reached = wanted, reached
 
 
+class ProjectionUnavailableError(Exception):
+    """A new version of a projection is being built beside the one serving."""
+
+
 def problem(
     status: int, detail: str, *, type_: str = "about:blank", headers: dict[str, str] | None = None, **extra: Any
 ) -> JSONResponse:
@@ -97,6 +101,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(ProjectionLagError)
     async def _lag(_: Request, exc: ProjectionLagError) -> JSONResponse:
         return problem(503, str(exc), headers={"Retry-After": "1", "X-Projection-Position": str(exc.reached)})
+
+    @app.exception_handler(ProjectionUnavailableError)
+    async def _building(_: Request, exc: ProjectionUnavailableError) -> JSONResponse:
+        return problem(503, str(exc), headers={"Retry-After": "30"})
 
     @app.exception_handler(OperationalError)
     async def _busy(_: Request, exc: OperationalError) -> JSONResponse:

@@ -102,6 +102,13 @@ def create_app(
             return errors.problem(503, f"store unreachable: {type(e).__name__}", headers={"Retry-After": "5"})
         if projections and (runner.error is not None or not runner.running()):
             return errors.problem(503, "projections are not running", headers={"Retry-After": "5"})
+        for s in runner.states():
+            if s.state == "building":
+                return errors.problem(503, runner.unavailable((s.name,)) or "building", headers={"Retry-After": "30"})
+            if s.state == "superseded":
+                return errors.problem(
+                    503, f"projection {s.name} v{s.version} is superseded by v{s.serving}: this process runs older code"
+                )
         return PlainTextResponse(f'{{"ok": true, "position": {pos}}}', media_type="application/json")
 
     @api.get("/metrics", tags=["operations"])
@@ -119,9 +126,10 @@ def create_app(
             "# TYPE oversight_projection_position gauge",
         ]
         head = app_service.max_position()
-        for name, pos in runner.positions().items():
-            lines.append(f'oversight_projection_position{{projection="{name}"}} {pos}')
-            lines.append(f'oversight_projection_lag{{projection="{name}"}} {head - pos}')
+        for s in runner.states():
+            lines.append(f'oversight_projection_position{{projection="{s.name}",version="{s.version}"}} {s.position}')
+            lines.append(f'oversight_projection_lag{{projection="{s.name}",version="{s.version}"}} {head - s.position}')
+            lines.append(f'oversight_projection_serving{{projection="{s.name}",version="{s.serving}"}} 1')
         return PlainTextResponse("\n".join(lines) + "\n")
 
     return api

@@ -12,15 +12,19 @@ so two workers can never both apply a page: the second one's transaction rolls b
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification, Tracking, TrackingRecorder
 from eventsourcing.projection import Projection
-from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, String, Table, select, update
+from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, String, Table, inspect, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 
 log = logging.getLogger("oversight.projections")
@@ -33,6 +37,15 @@ tracking = Table(
     Column("version", Integer, primary_key=True),
     Column("position", BigInteger, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+#: which version of each projection answers reads. A projection's first version serves at once;
+#: a later version is built beside the one serving and takes over when it reaches the head.
+serving = Table(
+    "projection_serving",
+    tracking_metadata,
+    Column("name", String(64), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("since", DateTime(timezone=True), nullable=False),
 )
 
 
@@ -126,6 +139,11 @@ class SqlProjection(Projection[SqlView]):
             conn.execute(
                 tracking.insert().values(name=self.name, version=self.version, position=0, updated_at=datetime.now(UTC))
             )
+        # The first version of a projection serves at once; a later one waits for its takeover.
+        ins = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+        conn.execute(
+            ins(serving).values(name=self.name, version=self.version, since=datetime.now(UTC)).on_conflict_do_nothing()
+        )
 
     def drop(self, conn: Connection) -> None:
         self.metadata.drop_all(conn)
@@ -145,6 +163,42 @@ class SqlProjection(Projection[SqlView]):
                 self.view.insert_tracking(tracking)
             finally:
                 self.view.conn = None
+
+
+@dataclass(frozen=True)
+class ProjectionState:
+    name: str
+    version: int
+    serving: int
+    position: int
+    head: int
+
+    @property
+    def state(self) -> str:
+        if self.serving == self.version:
+            return "serving"
+        return "building" if self.serving < self.version else "superseded"
+
+
+def prune(engine: Engine, projections: Sequence[SqlProjection]) -> list[str]:
+    """Drop the tables and tracking rows of versions older than the one serving. Refused for a
+    projection whose version in this code does not serve yet (the old one still answers reads)."""
+    dropped: list[str] = []
+    with engine.begin() as conn:
+        serves = {r[0]: int(r[1]) for r in conn.execute(select(serving.c.name, serving.c.version))}
+        tables = inspect(conn).get_table_names()
+        for p in projections:
+            current = serves.get(p.name)
+            if current != p.version:
+                raise ValueError(f"projection {p.name} v{p.version} does not serve yet (v{current} does)")
+            pattern = re.compile(rf"^p_{re.escape(p.name)}_v(\d+)_")
+            for t in tables:
+                m = pattern.match(t)
+                if m and int(m.group(1)) < current:
+                    conn.execute(text(f'DROP TABLE "{t}"'))
+                    dropped.append(t)
+            conn.execute(tracking.delete().where(tracking.c.name == p.name, tracking.c.version < current))
+    return dropped
 
 
 class Runner:
@@ -179,6 +233,60 @@ class Runner:
         """The position every projection of the group has reached."""
         return min(self.positions().values(), default=0)
 
+    def serving(self) -> dict[str, int]:
+        """The version serving reads, per projection of this group."""
+        names = [p.name for p in self.projections]
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(serving.c.name, serving.c.version).where(serving.c.name.in_(names)))
+            return {r[0]: int(r[1]) for r in rows}
+
+    def states(self) -> list[ProjectionState]:
+        """Each projection of the group: its version, the version serving, its position, the head."""
+        head = self.recorder.max_notification_id() or 0
+        serves = self.serving()
+        positions = self.positions()
+        return [
+            ProjectionState(p.name, p.version, serves.get(p.name, p.version), positions[p.name], head)
+            for p in self.projections
+        ]
+
+    def unavailable(self, names: Sequence[str] | None = None) -> str | None:
+        """Why this process cannot answer reads from these projections, or None if it can:
+        a version still being built beside the one serving is not read until it takes over."""
+        serves = self.serving()
+        for p in self.projections:
+            if names is not None and p.name not in names:
+                continue
+            current = serves.get(p.name, p.version)
+            if current < p.version:
+                return (
+                    f"projection {p.name} v{p.version} is being built beside v{current}, which serves until "
+                    f"v{p.version} catches up (position {p.view.position()} of {self.recorder.max_notification_id()})"
+                )
+        return None
+
+    def take_over(self) -> list[str]:
+        """Let every version of the group that has reached the head take over reads from the
+        version serving before it. The switch is one guarded UPDATE: of two workers, one wins."""
+        done: list[str] = []
+        head = self.recorder.max_notification_id() or 0
+        serves = self.serving()
+        positions = self.positions()
+        for p in self.projections:
+            old = serves.get(p.name, p.version)
+            if old >= p.version or positions[p.name] < head:
+                continue
+            with self.engine.begin() as conn:
+                res = conn.execute(
+                    update(serving)
+                    .where(serving.c.name == p.name, serving.c.version == old)
+                    .values(version=p.version, since=datetime.now(UTC))
+                )
+            if res.rowcount == 1:
+                log.warning("projection %s v%d took over from v%d at position %d", p.name, p.version, old, head)
+                done.append(p.name)
+        return done
+
     def step(self, on_page: Callable[[int, int], None] | None = None) -> int:
         """Process one page; returns how many notifications it held."""
         positions = self.positions()
@@ -212,6 +320,7 @@ class Runner:
             n = self.step(on_page)
             total += n
             if n < self.page_size:
+                self.take_over()
                 break
         return total
 

@@ -158,6 +158,33 @@ def rebuild(
 
 
 @cli.command()
+def projections(db: Db = None) -> None:
+    """Each projection: its version in this code, the version serving reads, position, lag."""
+    app = _app(db)
+    runner = _runner(app, None)
+    typer.echo(f"{'projection':<12} {'version':>7} {'serving':>7} {'position':>10} {'lag':>8}  state")
+    for s in runner.states():
+        typer.echo(f"{s.name:<12} {s.version:>7} {s.serving:>7} {s.position:>10} {s.head - s.position:>8}  {s.state}")
+
+
+@cli.command()
+def prune(
+    name: Annotated[str | None, typer.Argument(help="one projection (default: all)")] = None,
+    db: Db = None,
+) -> None:
+    """Drop the read tables of projection versions that a newer version has taken over from."""
+    from projections.runner import prune as prune_versions
+
+    app = _app(db)
+    runner = _runner(app, [name] if name else None)
+    try:
+        dropped = prune_versions(runner.engine, runner.projections)
+    except ValueError as e:
+        _fail(str(e))
+    typer.echo(f"dropped {len(dropped)} table(s): {', '.join(dropped) or '-'}")
+
+
+@cli.command()
 def verify(
     db: Db = None,
     checkpoint: Annotated[

@@ -7,12 +7,12 @@ import hashlib
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from domain.application import Oversight
 from projections import PROJECTIONS, build_runner
 from projections.db import make_engine
-from projections.runner import TrackingConflictError
+from projections.runner import Runner, SqlProjection, TrackingConflictError, prune, tracking
 from scripts.demo import load_demo
 
 from .conftest import World, at, day
@@ -121,3 +121,82 @@ def test_two_workers_never_apply_the_same_page_twice(demo_store: Oversight) -> N
         assert len(n) == 12  # each demo case exactly once
     finally:
         engine.dispose()
+
+
+def _case_index_v2() -> type[SqlProjection]:
+    """The case index as a later version would ship it: same rows, its own tables."""
+    from sqlalchemy import MetaData
+
+    from projections.case_index import CaseIndex
+
+    md = MetaData()
+    table = CaseIndex.cases.to_metadata(md, name="p_case_index_v2_cases")
+    for ix in table.indexes:
+        ix.name = f"{ix.name}_v2"
+    return type("CaseIndexV2", (CaseIndex,), {"name": "case_index", "version": 2, "metadata": md, "cases": table})
+
+
+def _rows(engine: Any, table: Any) -> list[tuple[Any, ...]]:
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(select(table).order_by(table.c.case_id))]
+
+
+def test_a_new_version_is_built_beside_the_old_one_and_then_takes_over(demo_store: Oversight) -> None:
+    app = demo_store
+    engine = make_engine(app.store)
+    v1 = PROJECTIONS["case_index"]
+    v2 = _case_index_v2()
+    try:
+        old = Runner(app.recorder, app.mapper, engine, [v1(engine)], page_size=500)
+        old.run_until_head()
+        assert old.serving() == {"case_index": 1}
+        before = _rows(engine, v1.cases)
+        # The new version starts beside the old one: v1 keeps serving while v2 builds.
+        new = Runner(app.recorder, app.mapper, engine, [v2(engine)], page_size=7)
+        new.step()
+        assert new.serving() == {"case_index": 1}
+        assert [s.state for s in new.states()] == ["building"]
+        assert "v2 is being built beside v1" in (new.unavailable() or "")
+        assert old.unavailable() is None and _rows(engine, v1.cases) == before
+        # Once v2 reaches the head it takes over; v1 now reports itself superseded.
+        new.run_until_head()
+        assert new.serving() == {"case_index": 2} and new.unavailable() is None
+        assert [s.state for s in old.states()] == ["superseded"]
+        assert _rows(engine, v2.cases) == before
+        # Pruning drops v1's tables and tracking; it is refused to code whose version does not serve.
+        with pytest.raises(ValueError, match="does not serve"):
+            prune(engine, [v1(engine)])
+        assert prune(engine, [v2(engine)]) == ["p_case_index_v1_cases"]
+        assert "p_case_index_v1_cases" not in inspect(engine).get_table_names()
+        with engine.connect() as conn:
+            names = {(r.name, r.version) for r in conn.execute(select(tracking))}
+        assert ("case_index", 1) not in names and ("case_index", 2) in names
+    finally:
+        engine.dispose()
+
+
+def test_reads_answer_503_while_a_new_version_builds_and_200_after_it_takes_over(
+    demo_store: Oversight, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from api.main import create_app
+
+    app = demo_store
+    engine = make_engine(app.store)
+    try:
+        build_runner(app.recorder, app.mapper, engine).run_until_head()  # v1 of everything serves
+    finally:
+        engine.dispose()
+    monkeypatch.setitem(PROJECTIONS, "case_index", _case_index_v2())
+    api = create_app(oversight=app, projections=False, admin_token="takeover-admin-token")
+    with TestClient(api) as c:
+        h = {"Authorization": "Bearer takeover-admin-token"}
+        r = c.get("/v1/cases", headers=h)
+        assert r.status_code == 503 and r.headers["Retry-After"]
+        assert "case_index v2 is being built beside v1" in r.json()["detail"]
+        assert c.get("/readyz").status_code == 503
+        assert 'oversight_projection_serving{projection="case_index",version="1"} 1' in c.get("/metrics").text
+        api.state.runner.run_until_head()
+        assert c.get("/v1/cases", headers=h).status_code == 200
+        assert 'oversight_projection_serving{projection="case_index",version="2"} 1' in c.get("/metrics").text

@@ -13,7 +13,7 @@ from domain.errors import ForbiddenError, NotFoundError
 from domain.principal import Actor
 from projections import reports
 
-from ..deps import CurrentPrincipal, ProjectionPosition
+from ..deps import AuditPosition, CurrentPrincipal
 
 router = APIRouter(prefix="/v1/audits", tags=["audits"])
 Format = Annotated[Literal["json", "csv"], Query()]
@@ -47,7 +47,7 @@ def _now(as_of: datetime | None) -> datetime:
 
 @router.get("/cases/{case_id}")
 def case_audit(
-    case_id: str, request: Request, actor: CurrentPrincipal, _pos: ProjectionPosition, as_of: datetime | None = None
+    case_id: str, request: Request, actor: CurrentPrincipal, _pos: AuditPosition, as_of: datetime | None = None
 ) -> dict[str, Any]:
     """The whole-process record audit of one case: stages, findings, case-file score."""
     result = reports.case_audit(request.app.state.engine, case_id, _now(as_of))
@@ -61,7 +61,7 @@ def case_audit(
 def list_findings(
     request: Request,
     actor: CurrentPrincipal,
-    _pos: ProjectionPosition,
+    _pos: AuditPosition,
     rule: str | None = None,
     unit_id: str | None = None,
     officer_id: str | None = None,
@@ -94,7 +94,7 @@ def list_findings(
 
 @router.get("/units/{unit_id}/scorecard")
 def scorecard(
-    unit_id: str, request: Request, actor: CurrentPrincipal, _pos: ProjectionPosition, as_of: datetime | None = None
+    unit_id: str, request: Request, actor: CurrentPrincipal, _pos: AuditPosition, as_of: datetime | None = None
 ) -> dict[str, Any]:
     """Case-file review scores (案卷评查, RULES.md K) of the unit's closed cases."""
     _scope(actor, unit_id)
@@ -105,7 +105,7 @@ def scorecard(
 def officers(
     request: Request,
     actor: CurrentPrincipal,
-    _pos: ProjectionPosition,
+    _pos: AuditPosition,
     unit_id: str | None = None,
     as_of: datetime | None = None,
     format: Format = "json",
@@ -119,9 +119,7 @@ def officers(
 
 
 @router.get("/officers/{officer_id}/acts")
-def officer_acts(
-    officer_id: str, request: Request, actor: CurrentPrincipal, _pos: ProjectionPosition
-) -> dict[str, Any]:
+def officer_acts(officer_id: str, request: Request, actor: CurrentPrincipal, _pos: AuditPosition) -> dict[str, Any]:
     """Each act of the officer with the certificate's state at that instant."""
     result = reports.officer_acts(request.app.state.engine, officer_id)
     if result is None:
@@ -134,7 +132,7 @@ def officer_acts(
 def fines(
     request: Request,
     actor: CurrentPrincipal,
-    _pos: ProjectionPosition,
+    _pos: AuditPosition,
     unit_id: str | None = None,
     as_of: datetime | None = None,
     format: Format = "json",
@@ -166,7 +164,7 @@ public = APIRouter(prefix="/v1/public", tags=["public"])
 
 @public.get("/disclosures")
 def disclosures(
-    request: Request, _pos: ProjectionPosition, limit: int = Query(default=50, ge=1, le=500), cursor: str | None = None
+    request: Request, _pos: AuditPosition, limit: int = Query(default=50, ge=1, le=500), cursor: str | None = None
 ) -> dict[str, Any]:
     """Disclosed penalty decisions (行政执法公示), redacted (G5). No token needed."""
     return reports.public_disclosures(

@@ -11,7 +11,7 @@ from domain import access
 from domain.errors import InvalidInputError
 from projections import reports
 
-from ..deps import App, Cmd, CurrentPrincipal, ProjectionPosition
+from ..deps import App, CaseIndexPosition, Cmd, CurrentPrincipal
 from ..schemas import (
     ActIn,
     ArchiveIn,
@@ -56,7 +56,7 @@ def list_cases(
     app: App,
     actor: CurrentPrincipal,
     request: Request,
-    _pos: ProjectionPosition,
+    _pos: CaseIndexPosition,
     unit_id: str | None = None,
     status: str | None = None,
     matter_code: str | None = None,

@@ -17,6 +17,11 @@ router = APIRouter(prefix="/v1/integrity", tags=["integrity"])
 
 
 def _seal(request: Request) -> sealing.Seal:
+    from ..errors import ProjectionUnavailableError
+
+    why = request.app.state.runner.unavailable(("seal",))
+    if why is not None:
+        raise ProjectionUnavailableError(why)
     s: sealing.Seal = request.app.state.seal
     return s
 
