@@ -71,3 +71,16 @@ def calendar_deadline(start: date, days: int) -> tuple[date, bool]:
         work, a = is_workday(d)
         approx = approx or a
     return d, approx
+
+
+def add_months(d: date, months: int) -> date:
+    """The same day ``months`` later (the month's last day if it has no such day)."""
+    y, m = divmod(d.month - 1 + months, 12)
+    year, month = d.year + y, m + 1
+    day = min(
+        d.day,
+        [31, 29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][
+            month - 1
+        ],
+    )
+    return date(year, month, day)

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from .base import Base
-from .calendar import china_date
+from .calendar import add_months, china_date
 from .errors import InvalidInputError, RuleViolation, StateError
 from .rules import LAW
 
@@ -46,18 +46,6 @@ class CertState:
             "valid_until": self.valid_until.isoformat() if self.valid_until else None,
             "last_validation": self.last_validation.isoformat() if self.last_validation else None,
         }
-
-
-def _add_months(d: date, months: int) -> date:
-    y, m = divmod(d.month - 1 + months, 12)
-    year, month = d.year + y, m + 1
-    day = min(
-        d.day,
-        [31, 29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][
-            month - 1
-        ],
-    )
-    return date(year, month, day)
 
 
 class Officer(Base):
@@ -310,7 +298,7 @@ def certificate_state(
         return CertState("expired", **base)
     anchor = max(current["valid_from"], last_validation or current["valid_from"])
     failed_after = any((not v["passed"]) and anchor <= v["on"] <= d for v in validations)
-    overdue = d > _add_months(anchor, LAW.validation_months) + timedelta(days=LAW.validation_grace_days)
+    overdue = d > add_months(anchor, LAW.validation_months) + timedelta(days=LAW.validation_grace_days)
     if failed_after or overdue:
         return CertState("unvalidated", **base)
     return CertState("valid", **base)

@@ -141,6 +141,11 @@ class Law:
     # last passed validation (or issue) is older than 12 months plus this grace.
     validation_months: int = 12
     validation_grace_days: int = 90
+    # A6 [LOC]: an expiring certificate or a validation falling due is reported this many days
+    # before it would block work.
+    certificate_warning_days: int = 30
+    # A8 / 国办发〔2023〕27号: yearly training hours (学时) of each certified officer.
+    training_hours_per_year: int = 60
     # 310号 6: the transfer package.
     transfer_documents: tuple[str, ...] = (
         "transfer_letter",

@@ -19,7 +19,7 @@ from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Tab
 from sqlalchemy.engine import Connection
 
 from domain.benchmark import Benchmark
-from domain.calendar import CHINA, add_working_days, china_date, is_workday, working_days_between
+from domain.calendar import CHINA, add_months, add_working_days, china_date, is_workday, working_days_between
 from domain.case import Case
 from domain.fine import Fine
 from domain.officer import CertState, Officer, certificate_state
@@ -28,9 +28,12 @@ from domain.unit import Unit
 
 from .runner import Item, SqlProjection
 
+#: bump when stored facts or findings change shape or meaning: the new version is built beside
+#: the old one and takes over when it reaches the head (projections/runner.py)
+VERSION = 2
 metadata = MetaData()
 case_facts = Table(
-    "p_audit_v1_cases",
+    f"p_audit_v{VERSION}_cases",
     metadata,
     Column("case_id", String(36), primary_key=True),
     Column("unit_id", String(36), nullable=False, index=True),
@@ -38,14 +41,14 @@ case_facts = Table(
     Column("last_position", BigInteger, nullable=False),
 )
 officer_facts = Table(
-    "p_audit_v1_officers",
+    f"p_audit_v{VERSION}_officers",
     metadata,
     Column("officer_id", String(36), primary_key=True),
     Column("unit_id", String(36), nullable=False, index=True),
     Column("facts", Text, nullable=False),
 )
 fine_facts = Table(
-    "p_audit_v1_fines",
+    f"p_audit_v{VERSION}_fines",
     metadata,
     Column("fine_id", String(36), primary_key=True),
     Column("case_id", String(36), nullable=False, index=True),
@@ -53,19 +56,19 @@ fine_facts = Table(
     Column("facts", Text, nullable=False),
 )
 benchmark_facts = Table(
-    "p_audit_v1_benchmarks",
+    f"p_audit_v{VERSION}_benchmarks",
     metadata,
     Column("benchmark_id", String(36), primary_key=True),
     Column("facts", Text, nullable=False),
 )
 unit_facts = Table(
-    "p_audit_v1_units",
+    f"p_audit_v{VERSION}_units",
     metadata,
     Column("unit_id", String(36), primary_key=True),
     Column("facts", Text, nullable=False),
 )
 findings = Table(
-    "p_audit_v1_findings",
+    f"p_audit_v{VERSION}_findings",
     metadata,
     Column("case_id", String(36), primary_key=True),
     Column("seq", Integer, primary_key=True, autoincrement=False),
@@ -76,7 +79,7 @@ findings = Table(
     Column("message", Text, nullable=False),
     Column("events", Text, nullable=False),
     Column("detected_at", String(40), nullable=False),
-    Index("ix_audit_findings_unit_rule", "unit_id", "rule"),
+    Index(f"ix_audit_v{VERSION}_findings_unit_rule", "unit_id", "rule"),
 )
 
 SEVERITY = {
@@ -303,9 +306,11 @@ def apply_officer(f: dict[str, Any] | None, e: Any) -> dict[str, Any] | None:
             "validations": [],
             "status_changes": [],
             "trainings": [],
+            "v": e.originator_version,
         }
     if f is None:
         return None
+    f["v"] = e.originator_version
     if isinstance(e, Officer.ExamTaken):
         f.setdefault("exams", []).append({"on": e.taken_on.isoformat(), "passed": e.passed})
     elif isinstance(e, Officer.CertificateIssued):
@@ -316,10 +321,11 @@ def apply_officer(f: dict[str, Any] | None, e: Any) -> dict[str, Any] | None:
                 "areas": e.areas,
                 "valid_from": e.valid_from.isoformat(),
                 "valid_until": e.valid_until.isoformat(),
+                "v": e.originator_version,
             }
         )
     elif isinstance(e, Officer.CertificateValidated):
-        f["validations"].append({"year": e.year, "passed": e.passed, "on": e.on.isoformat()})
+        f["validations"].append({"year": e.year, "passed": e.passed, "on": e.on.isoformat(), "v": e.originator_version})
     elif isinstance(e, Officer.CertificateSuspended):
         f["status_changes"].append({"kind": "suspended", "at": e.occurred_at.isoformat()})
     elif isinstance(e, Officer.CertificateReinstated):
@@ -327,7 +333,7 @@ def apply_officer(f: dict[str, Any] | None, e: Any) -> dict[str, Any] | None:
     elif isinstance(e, Officer.QualificationRevoked):
         f["status_changes"].append({"kind": "revoked", "at": e.occurred_at.isoformat()})
     elif isinstance(e, Officer.TrainingRecorded):
-        f["trainings"].append({"on": e.on.isoformat(), "hours": e.hours})
+        f["trainings"].append({"on": e.on.isoformat(), "hours": e.hours, "v": e.originator_version})
     return f
 
 
@@ -1041,15 +1047,108 @@ def c11_g2_benchmark(f: dict[str, Any], ctx: Ctx) -> Iterator[dict[str, Any]]:
         yield finding("C11", f, "fine outside the benchmark tier without a written reason", [dec["v"]])
 
 
+def _a4(o: dict[str, Any]) -> Iterator[tuple[dict[str, Any], str]]:
+    for c in o["certs"]:
+        if o["kind"] == "auxiliary" or o["employment"] != "established":
+            yield c, f"certificate {c['number']} issued to {o['employment']} {o['kind']} staff"
+        elif not any(x["passed"] and x["on"] <= c["valid_from"] for x in o.get("exams", [])):
+            yield c, f"certificate {c['number']} issued without an earlier passed exam"
+
+
 def a4_certificates(o: dict[str, Any]) -> list[str]:
     """A4 over an officer's history: certificates issued to anyone but established staff with an
     earlier passed exam (for officer histories imported without gates)."""
-    out = []
-    for c in o["certs"]:
-        if o["kind"] == "auxiliary" or o["employment"] != "established":
-            out.append(f"certificate {c['number']} issued to {o['employment']} {o['kind']} staff")
-        elif not any(x["passed"] and x["on"] <= c["valid_from"] for x in o.get("exams", [])):
-            out.append(f"certificate {c['number']} issued without an earlier passed exam")
+    return [message for _, message in _a4(o)]
+
+
+def _midnight(d: date) -> str:
+    return datetime(d.year, d.month, d.day, tzinfo=CHINA).isoformat()
+
+
+def officer_finding(
+    rule: str, o: dict[str, Any], message: str, versions: Sequence[int | None], detected: date, severity: str = ""
+) -> dict[str, Any]:
+    """A finding about an officer rather than a case (A4, A6, A8): ``case_id`` is null and the
+    events are the officer's."""
+    return {
+        "rule": rule,
+        "severity": severity or SEVERITY.get(rule, "major"),
+        "case_id": None,
+        "unit_id": o["unit_id"],
+        "officer_id": o["officer_id"],
+        "message": message,
+        "citation": RULES[rule].citation,
+        "events": [{"aggregate_id": o["officer_id"], "version": v} for v in versions if v is not None],
+        "detected_at": _midnight(detected),
+    }
+
+
+def officer_findings(o: dict[str, Any], as_of: datetime) -> list[dict[str, Any]]:
+    """A4, A6 and A8 over one officer's history as of ``as_of``.
+
+    A6: a valid certificate expiring within the warning period, or its yearly validation due
+    within it (minor), overdue or failed (major). A8: each complete calendar year in which the
+    officer held a certificate all year with fewer training hours than required.
+    """
+    today = china_date(as_of)
+    out = [officer_finding("A4", o, message, [c.get("v")], d_(c["valid_from"])) for c, message in _a4(o)]
+    if o["kind"] == "auxiliary" or not o["certs"]:
+        return out
+    warn = timedelta(days=LAW.certificate_warning_days)
+    cert = officer_cert(o, as_of)
+    issued = next((c for c in o["certs"] if c["number"] == cert.number), None)
+    if cert.status in ("valid", "unvalidated") and cert.valid_from and cert.valid_until and issued:
+        if cert.status == "valid" and cert.valid_until - today <= warn:
+            out.append(
+                officer_finding(
+                    "A6",
+                    o,
+                    f"certificate {cert.number} expires on {cert.valid_until}",
+                    [issued.get("v")],
+                    max(cert.valid_until - warn, cert.valid_from),
+                )
+            )
+        anchor = max(cert.valid_from, cert.last_validation or cert.valid_from)
+        last = [v for v in o["validations"] if d_(v["on"]) <= today]
+        latest = max(last, key=lambda v: v["on"]) if last else None
+        ref = [latest.get("v")] if latest else [issued.get("v")]
+        due = add_months(anchor, LAW.validation_months)
+        failed = [v for v in last if not v["passed"] and d_(v["on"]) >= anchor]
+        if failed:
+            out.append(
+                officer_finding(
+                    "A6",
+                    o,
+                    f"yearly validation failed on {failed[-1]['on']}",
+                    [failed[-1].get("v")],
+                    d_(failed[-1]["on"]),
+                    "major",
+                )
+            )
+        elif today > due:
+            out.append(
+                officer_finding(
+                    "A6", o, f"yearly validation overdue since {due}", ref, due + timedelta(days=1), "major"
+                )
+            )
+        elif due - today <= warn and due <= cert.valid_until:
+            out.append(officer_finding("A6", o, f"yearly validation due by {due}", ref, max(due - warn, anchor)))
+    required = LAW.training_hours_per_year
+    for year in range(min(d_(c["valid_from"]).year for c in o["certs"]), today.year):
+        first, last_day = date(year, 1, 1), date(year, 12, 31)
+        held = any(d_(c["valid_from"]) <= first and d_(c["valid_until"]) >= last_day for c in o["certs"])
+        revoked = any(ch["kind"] == "revoked" and china_date(dt(ch["at"])) <= last_day for ch in o["status_changes"])
+        if not held or revoked:
+            continue
+        trainings = [tr for tr in o["trainings"] if tr["on"][:4] == str(year)]
+        hours = sum(tr["hours"] for tr in trainings)
+        if hours < required:
+            versions = [tr.get("v") for tr in trainings] or [issued.get("v") if issued else None]
+            out.append(
+                officer_finding(
+                    "A8", o, f"{hours} of {required} training hours in {year}", versions, date(year + 1, 1, 1)
+                )
+            )
     return out
 
 
@@ -1099,7 +1198,7 @@ _FOLD_BY_KIND = {f[0]: f for f in _FOLDS.values()}
 
 class Audit(SqlProjection):
     name = "audit"
-    version = 1
+    version = VERSION
     metadata = metadata
 
     def apply(self, conn: Connection, items: Sequence[Item]) -> None:

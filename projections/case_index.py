@@ -53,7 +53,7 @@ class CaseIndex(SqlProjection):
         Column("version", BigInteger, nullable=False),
         Column("filed_position", BigInteger, nullable=False, unique=True),
         Column("last_position", BigInteger, nullable=False),
-        Index("ix_case_index_unit_status", "unit_id", "status"),
+        Index("ix_case_index_v1_unit_status", "unit_id", "status"),
     )
 
     def apply(self, conn: Connection, items: Sequence[Item]) -> None:

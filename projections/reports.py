@@ -136,7 +136,8 @@ def findings_report(
     to: datetime | None = None,
 ) -> list[dict[str, Any]]:
     """Stored findings (from the events alone) plus those computed now: deadlines passed by
-    ``as_of`` and officers' certificates at each act's instant."""
+    ``as_of``, officers' certificates at each act's instant, and the officer-level findings
+    (A4, A6, A8; ``case_id`` null)."""
     t = audit.findings
     q = select(t).order_by(t.c.case_id, t.c.seq)
     if unit_id:
@@ -168,6 +169,8 @@ def findings_report(
         for f in _case_rows(conn, unit_id=unit_id):
             ctx.as_of, ctx.unit = as_of, units.get(f["unit_id"])
             computed.extend(audit.run_rules(f, ctx, audit.TIMED_RULES + audit.CONTEXT_RULES))
+        for o in (ctx.officers or {}).values():
+            computed.extend(audit.officer_findings(o, as_of))
     computed = [
         c
         for c in computed
@@ -235,22 +238,17 @@ def officers_report(engine: Engine, unit_id: str | None, as_of: datetime) -> lis
     for oid, o in sorted((ctx.officers or {}).items(), key=lambda kv: kv[1]["name"]):
         cert = audit.officer_cert(o, as_of) if o["kind"] != "auxiliary" else None
         hours = sum(tr["hours"] for tr in o["trainings"] if tr["on"][:4] == str(today.year))
-        findings: list[dict[str, Any]] = []
-        if cert is not None and cert.valid_until and cert.status == "valid" and (cert.valid_until - today).days <= 30:
-            findings.append(
-                {"rule": "A6", "severity": "minor", "message": f"certificate expires on {cert.valid_until}"}
-            )
-        if cert is not None and cert.status == "unvalidated":
-            findings.append({"rule": "A6", "severity": "major", "message": "yearly validation overdue or failed"})
-        for message in audit.a4_certificates(o):
-            findings.append({"rule": "A4", "severity": "major", "message": message})
-        required = int(LAW.extra.get("training_hours_per_year", 60))
+        findings = audit.officer_findings(o, as_of)
+        required = LAW.training_hours_per_year
         if o["kind"] != "auxiliary" and hours < required:
             findings.append(
-                {"rule": "A8", "severity": "minor", "message": f"{hours} of {required} training hours in {today.year}"}
+                {
+                    "rule": "A8",
+                    "severity": "info",
+                    "message": f"{hours} of {required} training hours so far in {today.year}",
+                    "citation": RULES["A8"].citation,
+                }
             )
-        for fd in findings:
-            fd["citation"] = RULES[fd["rule"]].citation
         out.append(
             {
                 "officer_id": oid,

@@ -58,6 +58,8 @@ class UnitStory:
         self.runner = build_runner(app.recorder, app.mapper, self.engine, ["audit"])
         self.areas = list(areas)
         self.bank_code = bank
+        #: officer-level findings a scenario plants besides its case's: {officer_id: [rules]}
+        self.planted_officers: dict[str, list[str]] = {}
         self.matter = matters[0]
         clock.set_clock(lambda: t(-60))
         a = SYSTEM
@@ -95,6 +97,8 @@ class UnitStory:
         until: date = date(2028, 12, 31),
         employment: str = "established",
         legal: bool = True,
+        validated: bool = True,
+        training_hours: int = 60,
     ) -> str:
         a = SYSTEM
         o = self.app.register_officer(
@@ -106,7 +110,10 @@ class UnitStory:
         self.app.issue_certificate(
             a, o, number="证" + o[:6], fields=["MR"], areas=self.areas, valid_from=date(2025, 1, 1), valid_until=until
         )
-        self.app.validate_certificate(a, o, year=2026, passed=True, on=date(2026, 1, 10))
+        if validated:
+            self.app.validate_certificate(a, o, year=2026, passed=True, on=date(2026, 1, 10))
+        if training_hours:
+            self.app.record_training(a, o, on=date(2025, 6, 1), hours=training_hours, topic="行政执法综合培训")
         return str(o)
 
     def t(self, n: float, hour: int = 10, minute: int = 0) -> datetime:
@@ -507,6 +514,7 @@ def sc_backdated_certificate(s: UnitStory, rule: str) -> tuple[str, list[str]]:
         s.app.suspend_certificate(SYSTEM, extra_officer, at=s.t(0, 8), reason="暂扣（追溯）")
     else:
         s.app.validate_certificate(SYSTEM, extra_officer, year=2026, passed=False, on=s.base - timedelta(days=1))
+        s.planted_officers[extra_officer] = ["A6"]  # the failed validation itself
     return cid, [rule]
 
 
@@ -934,7 +942,8 @@ def _start_day(i: int) -> date:
 
 def load_demo(app: Oversight, cases: int = 40) -> dict[str, Any]:
     """Load the demo dataset. Returns tokens per role, the first unit's ids (for the README's
-    walk-through), and the manifest of planted findings: {case_id: [rules]}."""
+    walk-through), and the manifests of planted findings: {case_id: [rules]} and, for the
+    officer-level rules, {officer_id: [rules]}."""
     try:
         units = [
             UnitStory(
@@ -974,6 +983,12 @@ def load_demo(app: Oversight, cases: int = 40) -> dict[str, Any]:
         revoked = first.officer("周杰（8月取消资格）")
         app.revoke_qualification(SYSTEM, revoked, at=datetime(2026, 8, 1, 9, tzinfo=CHINA), reason="取消执法资格")
         aux = first.officer("赵敏（辅助）", kind="auxiliary", employment="contract")
+        # Officer-level findings (no case): A6 and A8, as of the demo's date.
+        planted_officers = {
+            first.officer("刘洋（年审逾期）", validated=False): ["A6"],  # no 2026 validation
+            first.officer("何静（12月到期）", until=date(2026, 12, 10)): ["A6"],  # expires within 30 days
+            units[1].officer("马超（学时不足）", training_hours=24): ["A8"],  # 24 of 60 hours in 2025
+        }
         manifest: dict[str, list[str]] = {}
         paths: dict[str, str] = {}
         for i in range(cases):
@@ -985,6 +1000,8 @@ def load_demo(app: Oversight, cases: int = 40) -> dict[str, Any]:
             manifest[cid] = sorted(planted)
             paths[cid] = name
         clock.set_clock(None)
+        for u in units:
+            planted_officers.update(u.planted_officers)
         tokens = {"admin": app.grant_principal(SYSTEM, name="demo admin", role="admin")["token"]}
         for role, oid in (("officer", first.zhang), ("unit_head", first.head), ("legal_reviewer", first.reviewer)):
             tokens[role] = app.grant_principal(
@@ -1000,6 +1017,7 @@ def load_demo(app: Oversight, cases: int = 40) -> dict[str, Any]:
             "unit_id": first.unit,
             "cases": list(manifest),
             "planted": manifest,
+            "planted_officers": planted_officers,
             "paths": paths,
             "as_of": DEMO_AS_OF,
             "officers": {

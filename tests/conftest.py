@@ -216,6 +216,9 @@ class World:
                 },
             )
             self.post(f"/v1/officers/{oid}/validations", self.admin, {"year": 2026, "passed": True, "on": "2026-01-10"})
+            self.post(  # 2025's training hours (A8)
+                f"/v1/officers/{oid}/trainings", self.admin, {"on": "2025-06-01", "hours": 60, "topic": "行政执法培训"}
+            )
         return oid
 
     def principal(self, role: str, **kw: Any) -> str:

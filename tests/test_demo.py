@@ -62,6 +62,8 @@ JUDGED = {
     "C11",
     "D10",
 }
+# Officer-level rules (findings without a case).
+JUDGED_OFFICERS = {"A6", "A8"}
 
 
 def test_demo_200_planted_breaches_are_all_found_and_nothing_else(oversight: Oversight) -> None:
@@ -73,10 +75,16 @@ def test_demo_200_planted_breaches_are_all_found_and_nothing_else(oversight: Ove
     try:
         build_runner(oversight.recorder, oversight.mapper, engine).run_until_head()
         found: dict[str, list[str]] = defaultdict(list)
+        by_officer: dict[str, list[str]] = defaultdict(list)
         for f in reports.findings_report(engine, as_of=demo["as_of"]):
-            found[f["case_id"]].append(f["rule"])
+            if f["case_id"] is None:
+                by_officer[f["officer_id"]].append(f["rule"])
+            else:
+                found[f["case_id"]].append(f["rule"])
     finally:
         engine.dispose()
     assert {cid: sorted(rules) for cid, rules in found.items()} == {
         cid: rules for cid, rules in planted.items() if rules
     }
+    assert {r for rules in demo["planted_officers"].values() for r in rules} == JUDGED_OFFICERS
+    assert dict(by_officer) == demo["planted_officers"]

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 from fastapi.testclient import TestClient
 
+from domain.calendar import CHINA
 from domain.principal import SYSTEM
 from projections import reports
 
@@ -120,7 +122,7 @@ def test_audit_routes_scope_and_csv(client: TestClient) -> None:
         a.officer_h,
         {"official": "某领导", "position": "副市长", "occurred_at": at(day(0)), "channel": "phone", "content": "过问"},
     )["position"]
-    q = {"min_position": pos}
+    q = {"min_position": pos, "as_of": at(day(30))}  # a fixed date: officers' deadlines move with "now"
     # Auditors see every unit; a unit head only their own; an officer no audit report.
     found = client.get("/v1/audits/findings", params=q | {"rule": "H1"}, headers=a.auditor_h).json()["items"]
     assert [(f["case_id"], f["rule"]) for f in found] == [(cid, "H1")]
@@ -143,3 +145,38 @@ def test_audit_routes_scope_and_csv(client: TestClient) -> None:
     assert status[a.expired] == "expired" and status[a.suspended] == "suspended" and status[a.zhang] == "valid"
     fines = client.get("/v1/audits/fines", params=q | {"format": "csv"}, headers=a.auditor_h)
     assert fines.status_code == 200 and fines.text.startswith("fine_id,")
+
+
+def test_officer_level_findings_a6_and_a8_are_in_the_findings_list(story: Story) -> None:
+    s = story
+    overdue = s.officer("年审逾期", validated=False)  # validated last on issue (2025-01-01)
+    expiring = s.officer("月底到期", until=date(2026, 3, 20))
+    untrained = s.officer("学时不足", training_hours=24)
+    s.runner.run_until_head()
+
+    def officer_findings(as_of: Any) -> dict[str, list[tuple[str, str, str]]]:
+        out: dict[str, list[tuple[str, str, str]]] = {}
+        for f in reports.findings_report(s.engine, as_of=as_of, unit_id=s.unit):
+            if f["case_id"] is None:
+                assert f["events"] and all(e["aggregate_id"] == f["officer_id"] for e in f["events"])
+                out.setdefault(f["officer_id"], []).append((f["rule"], f["severity"], f["message"]))
+        return out
+
+    found = officer_findings(t(0))  # 2026-03-02
+    assert found == {
+        overdue: [("A6", "major", "yearly validation overdue since 2026-01-01")],
+        expiring: [("A6", "minor", f"certificate 证{expiring[:6]} expires on 2026-03-20")],
+        untrained: [("A8", "minor", "24 of 60 training hours in 2025")],
+    }
+    # Satisfied: the officers validated, trained and with a distant expiry yield nothing; the
+    # expiring certificate is not reported more than 30 days before; 2026 is not yet complete.
+    assert s.zhang not in found and s.li not in found
+    early = officer_findings(datetime(2026, 2, 10, tzinfo=CHINA))
+    assert expiring not in early
+    # A validation falling due within 30 days is reported before it blocks work.
+    assert ("A6", "minor", "yearly validation due by 2027-01-10") in officer_findings(
+        datetime(2026, 12, 20, tzinfo=CHINA)
+    )[s.zhang]
+    # Filters apply to officer-level findings too.
+    only = reports.findings_report(s.engine, as_of=t(0), rule="A8", officer_id=untrained)
+    assert [(f["rule"], f["officer_id"]) for f in only] == [("A8", untrained)]
