@@ -27,6 +27,13 @@ class UnitIn(BaseModel):
     region: str = Code
     matters: list[str] = Field(default_factory=list)
     banks: list[str] = Field(default_factory=list)
+    own_enforcement_power: bool = False
+    enforcement_power_basis: str | None = Field(default=None, max_length=10_000)
+
+
+class EnforcementPowerIn(BaseModel):
+    own: bool
+    basis: str | None = Field(default=None, max_length=10_000)
 
 
 class OfficerIn(BaseModel):
@@ -323,3 +330,28 @@ class RevocationIn(BaseModel):
     at: AwareDatetime
     reason: str = Text
     revoked_by: Literal["reconsideration", "court", "unit"]
+
+
+class RemedyIn(BaseModel):
+    kind: Literal["reconsideration", "litigation"]
+    filed_at: AwareDatetime
+    body: str = Code
+    reference: str | None = Field(default=None, max_length=200)
+
+
+class RemedyConclusionIn(BaseModel):
+    kind: Literal["reconsideration", "litigation"]
+    at: AwareDatetime
+    result: Literal["upheld", "changed", "revoked", "confirmed_illegal", "withdrawn", "dismissed"]
+
+
+class SuspensionIn(BaseModel):
+    at: AwareDatetime
+    ground: Literal["respondent", "reconsideration_organ", "court", "law", "pending_remedy"]
+    basis: str = Text
+
+
+class RemittanceIn(BaseModel):
+    voucher_no: str = Code
+    amount: str = Yuan
+    remitted_at: AwareDatetime

@@ -278,13 +278,50 @@ class Oversight(Application[UUID]):
 
     # ------------------------------------------------------------ units, officers, benchmarks
     def register_unit(
-        self, actor: Actor, *, code: str, name: str, region: str, matters: list[str], banks: list[str]
+        self,
+        actor: Actor,
+        *,
+        code: str,
+        name: str,
+        region: str,
+        matters: list[str],
+        banks: list[str],
+        own_enforcement_power: bool = False,
+        enforcement_power_basis: str | None = None,
     ) -> Result:
         access.require_role(actor, "admin")
         if self._exists(Unit.id_for(code)):
             raise AlreadyExistsError(f"unit {code} already exists")
-        u = Unit.register(by=actor.id, at=now(), code=code, name=name, region=region, matters=matters, banks=banks)
+        u = Unit.register(
+            by=actor.id,
+            at=now(),
+            code=code,
+            name=name,
+            region=region,
+            matters=matters,
+            banks=banks,
+            own_enforcement_power=own_enforcement_power,
+            enforcement_power_basis=enforcement_power_basis,
+        )
         return self._save(u, created=True)
+
+    def declare_enforcement_power(
+        self, actor: Actor, unit_id: str, *, own: bool, basis: str | None, expected_version: int | None = None
+    ) -> Result:
+        """Whether the unit has its own enforcement power (E4 judges the units without)."""
+        access.require_role(actor, "admin")
+        if not _is_uuid(unit_id):
+            raise NotFoundError(f"unit {unit_id} not found")
+        uid = UUID(unit_id)
+
+        def run() -> Result:
+            with self._locked(uid):
+                u = self._get(Unit, uid, "unit")
+                self._check_version(u, expected_version)
+                u.declare_enforcement_power(by=actor.id, at=now(), own=own, basis=basis)
+                return self._save(u)
+
+        return self._retrying(run)
 
     def get_unit(self, actor: Actor, unit_id: str) -> Result:
         u = self._get(Unit, unit_id, "unit")
@@ -907,6 +944,75 @@ class Oversight(Application[UUID]):
 
         return self._case_cmd(actor, case_id, access.CASE_WRITERS, expected_version, serve, also=lambda c: holder)
 
+    def _with_fine(self, c: Case, holder: list[Base], fn: Callable[[Fine], None]) -> None:
+        if c.decision and c.decision.get("fine_id"):
+            f = self._get(Fine, c.decision["fine_id"], "fine")
+            fn(f)
+            holder.append(f)
+
+    def seek_remedy(
+        self,
+        actor: Actor,
+        case_id: str,
+        *,
+        kind: str,
+        filed_at: datetime,
+        body: str,
+        reference: str | None = None,
+        expected_version: int | None = None,
+    ) -> Result:
+        """The party applied for reconsideration or sued; the fine's surcharge pauses (D8)."""
+        holder: list[Base] = []
+
+        def seek(c: Case) -> None:
+            c.seek_remedy(by=actor.id, at=filed_at, kind=kind, body=body, reference=reference)
+            self._with_fine(c, holder, lambda f: f.remedy_began(by=actor.id, at=filed_at, kind=kind))
+
+        return self._case_cmd(actor, case_id, access.CASE_WRITERS, expected_version, seek, also=lambda c: holder)
+
+    def conclude_remedy(
+        self,
+        actor: Actor,
+        case_id: str,
+        *,
+        kind: str,
+        at: datetime,
+        result: str,
+        expected_version: int | None = None,
+    ) -> Result:
+        holder: list[Base] = []
+
+        def conclude(c: Case) -> None:
+            c.conclude_remedy(by=actor.id, at=at, kind=kind, result=result)
+            self._with_fine(c, holder, lambda f: f.remedy_ended(by=actor.id, at=at, kind=kind, result=result))
+
+        return self._case_cmd(actor, case_id, access.CASE_WRITERS, expected_version, conclude, also=lambda c: holder)
+
+    def suspend_execution(
+        self,
+        actor: Actor,
+        case_id: str,
+        *,
+        at: datetime,
+        ground: str,
+        basis: str,
+        expected_version: int | None = None,
+    ) -> Result:
+        return self._case_cmd(
+            actor,
+            case_id,
+            ("unit_head",),
+            expected_version,
+            lambda c: c.suspend_execution(by=actor.id, at=at, ground=ground, basis=basis),
+        )
+
+    def resume_execution(
+        self, actor: Actor, case_id: str, *, at: datetime, expected_version: int | None = None
+    ) -> Result:
+        return self._case_cmd(
+            actor, case_id, ("unit_head",), expected_version, lambda c: c.resume_execution(by=actor.id, at=at)
+        )
+
     def revoke_decision(
         self,
         actor: Actor,
@@ -1247,6 +1353,32 @@ class Oversight(Application[UUID]):
             fine_id,
             lambda f: access.require_unit_role(actor, f.unit_id, *access.CASE_WRITERS),
             lambda f: f.serve_demand(by=actor.id, served_at=served_at),
+            expected_version,
+        )
+
+    def remit_to_treasury(
+        self,
+        actor: Actor,
+        fine_id: str,
+        *,
+        remitted_at: datetime,
+        voucher_no: str,
+        amount: str,
+        expected_version: int | None = None,
+    ) -> Result:
+        """The designated bank paid the fine's money into the treasury (D9)."""
+        amount_fen = yuan_to_fen(amount)
+        return self._fine_cmd(
+            actor,
+            fine_id,
+            lambda f: access.require_fine_bank(actor, f.bank_code),
+            lambda f: f.remit_to_treasury(
+                by=actor.id,
+                at=remitted_at,
+                bank_code=actor.bank_code or "",
+                voucher_no=voucher_no,
+                amount_fen=amount_fen,
+            ),
             expected_version,
         )
 

@@ -144,6 +144,8 @@ class Case(Base):
             c.disclosure = None
             c.transfer = None
             c.interventions = 0
+            c.remedies = []
+            c.suspended = None
             c.closed_at = None
             c.archived_at = None
 
@@ -378,6 +380,44 @@ class Case(Base):
         def apply(self, c: Case) -> None:
             c.interventions += 1
 
+    class RemedySought(Base.Event):
+        """The party applied for reconsideration (行政复议) or sued (行政诉讼): E1, E4, D8."""
+
+        class_version = 1
+        kind: str  # reconsideration | litigation
+        body: str  # the reconsideration organ or the court
+        reference: str | None
+
+        def apply(self, c: Case) -> None:
+            c.remedies.append({"kind": self.kind, "from": self.occurred_at, "until": None, "result": None})
+
+    class RemedyConcluded(Base.Event):
+        class_version = 1
+        kind: str
+        result: str  # upheld | changed | revoked | confirmed_illegal | withdrawn | dismissed
+
+        def apply(self, c: Case) -> None:
+            for r in c.remedies:
+                if r["kind"] == self.kind and r["until"] is None:
+                    r["until"], r["result"] = self.occurred_at, self.result
+
+    class ExecutionSuspended(Base.Event):
+        """Execution of the decision stops (停止执行). Lawful only on the grounds of 复议法 42
+        or 诉讼法 56 (处罚法 73); E1 audits the rest."""
+
+        class_version = 1
+        ground: str
+        basis: str
+
+        def apply(self, c: Case) -> None:
+            c.suspended = {"at": self.occurred_at, "ground": self.ground}
+
+    class ExecutionResumed(Base.Event):
+        class_version = 1
+
+        def apply(self, c: Case) -> None:
+            c.suspended = None
+
     class Closed(Base.Event):
         class_version = 1
         reason: str
@@ -427,6 +467,8 @@ class Case(Base):
         disclosure: dict[str, Any] | None
         transfer: dict[str, Any] | None
         interventions: int
+        remedies: list[dict[str, Any]]
+        suspended: dict[str, Any] | None
         closed_at: datetime | None
         archived_at: datetime | None
 
@@ -1013,6 +1055,56 @@ class Case(Base):
             raise InvalidInputError("reason", "state why the decision was revoked")
         self._trigger(self.DecisionRevoked, by, at, reason=reason, revoked_by=revoked_by)
 
+    def pending_remedy(self, at: datetime | None = None) -> dict[str, Any] | None:
+        """The reconsideration or suit pending at ``at`` (default: now), if any."""
+        for r in self.remedies:
+            if (at is None or r["from"] <= at) and (r["until"] is None or (at is not None and r["until"] > at)):
+                return r
+        return None
+
+    def seek_remedy(self, *, by: str, at: datetime, kind: str, body: str, reference: str | None) -> None:
+        if self.decision is None:
+            raise StateError("a reconsideration or suit is against a decision; the case has none")
+        if kind not in REMEDY_KINDS:
+            raise InvalidInputError("kind", " or ".join(REMEDY_KINDS))
+        if at < self.decision["at"]:
+            raise InvalidInputError("filed_at", "before the decision")
+        if not body.strip():
+            raise InvalidInputError("body", "name the reconsideration organ or the court")
+        if self.pending_remedy() is not None:
+            raise StateError("a reconsideration or suit is already pending; record its conclusion first")
+        self._trigger(self.RemedySought, by, at, kind=kind, body=body, reference=reference)
+
+    def conclude_remedy(self, *, by: str, at: datetime, kind: str, result: str) -> None:
+        pending = self.pending_remedy()
+        if pending is None or pending["kind"] != kind:
+            raise StateError(f"no pending {kind} to conclude")
+        if result not in REMEDY_RESULTS:
+            raise InvalidInputError("result", ", ".join(REMEDY_RESULTS))
+        if at < pending["from"]:
+            raise InvalidInputError("at", "before the application")
+        self._trigger(self.RemedyConcluded, by, at, kind=kind, result=result)
+
+    def suspend_execution(self, *, by: str, at: datetime, ground: str, basis: str) -> None:
+        if self.decision is None:
+            raise StateError("only a decision's execution is suspended")
+        if self.suspended is not None:
+            raise StateError("execution is already suspended")
+        if ground not in SUSPENSION_GROUNDS:
+            raise InvalidInputError("ground", ", ".join(SUSPENSION_GROUNDS))
+        if not basis.strip():
+            raise InvalidInputError("basis", "cite the decision, ruling or law the suspension rests on")
+        if at < self.decision["at"]:
+            raise InvalidInputError("at", "before the decision")
+        self._trigger(self.ExecutionSuspended, by, at, ground=ground, basis=basis)
+
+    def resume_execution(self, *, by: str, at: datetime) -> None:
+        if self.suspended is None:
+            raise StateError("execution is not suspended")
+        if at < self.suspended["at"]:
+            raise InvalidInputError("at", "before the suspension")
+        self._trigger(self.ExecutionResumed, by, at)
+
     def settle_fine(self, *, by: str, at: datetime, fine_id: str) -> None:
         self._trigger(self.FineSettled, by, at, fine_id=fine_id)
 
@@ -1157,6 +1249,15 @@ _STATUS_TARGETS: dict[type[Any], Any] = {
     Case.Closed: "closed",
     Case.Archived: "archived",
 }
+
+
+REMEDY_KINDS = ("reconsideration", "litigation")
+REMEDY_RESULTS = ("upheld", "changed", "revoked", "confirmed_illegal", "withdrawn", "dismissed")
+# Who stopped execution: the unit itself as respondent (复议法 42(1), 诉讼法 56(1)), the
+# reconsideration organ (复议法 42(2)(3)), the court (诉讼法 56(2)(3)), or a law (42(4), 56(4)).
+# "pending_remedy" records a unit that stopped because a remedy was sought: recorded as it
+# happened, and an E1 finding (处罚法 73: a remedy does not suspend the penalty).
+SUSPENSION_GROUNDS = ("respondent", "reconsideration_organ", "court", "law", "pending_remedy")
 
 
 def next_status(current: str, event: Any) -> str:

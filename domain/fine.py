@@ -6,7 +6,8 @@ number, saved atomically with the payment: a number used twice collides in the s
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -65,6 +66,8 @@ class Fine(Base):
             f.deferral = None
             f.demand_at = None
             f.court_at = None
+            f.remedies = []
+            f.remitted_fen = 0
 
     class DueDateSet(Base.Event):
         class_version = 1
@@ -136,7 +139,39 @@ class Fine(Base):
         def apply(self, f: Fine) -> None:
             f.court_at = self.occurred_at
 
+    class RemedyPending(Base.Event):
+        """A reconsideration or suit against the decision began: the surcharge stops (处罚法 73 ¶3)."""
+
+        class_version = 1
+        kind: str
+
+        def apply(self, f: Fine) -> None:
+            f.remedies.append({"from": china_date(self.occurred_at), "until": None})
+
+    class RemedyEnded(Base.Event):
+        class_version = 1
+        kind: str
+        result: str
+
+        def apply(self, f: Fine) -> None:
+            for r in f.remedies:
+                if r["until"] is None:
+                    r["until"] = china_date(self.occurred_at)
+
+    class RemittedToTreasury(Base.Event):
+        """The bank paid what it received into the treasury (处罚法 67 ¶3, 74; 235号 11): D9."""
+
+        class_version = 1
+        bank_code: str
+        voucher_no: str
+        amount_fen: int
+
+        def apply(self, f: Fine) -> None:
+            f.remitted_fen += self.amount_fen
+
     if TYPE_CHECKING:
+        remedies: list[dict[str, Any]]
+        remitted_fen: int
         case_id: str
         unit_id: str
         decision_no: str
@@ -287,6 +322,35 @@ class Fine(Base):
             raise StateError("nothing outstanding to enforce")
         self._trigger(self.CourtEnforcementApplied, by, at)
 
+    def remedy_began(self, *, by: str, at: datetime, kind: str) -> None:
+        self._trigger(self.RemedyPending, by, at, kind=kind)
+
+    def remedy_ended(self, *, by: str, at: datetime, kind: str, result: str) -> None:
+        self._trigger(self.RemedyEnded, by, at, kind=kind, result=result)
+
+    @property
+    def received_at_bank_fen(self) -> int:
+        """What the bank holds for the treasury: its payments and the cash deposited with it."""
+        paid = sum(int(p["amount_fen"]) for p in self.payments)
+        return paid + sum(int(c["amount_fen"]) for c in self.cash if c["deposited_at"] is not None)
+
+    def remit_to_treasury(self, *, by: str, at: datetime, bank_code: str, voucher_no: str, amount_fen: int) -> None:
+        if bank_code != self.bank_code:
+            raise RuleViolation("D1", "only the designated bank handles this fine's money")
+        if not voucher_no.strip():
+            raise InvalidInputError("voucher_no", "the treasury payment voucher (缴款书) number")
+        if amount_fen <= 0:
+            raise InvalidInputError("amount", "must be positive")
+        unremitted = self.received_at_bank_fen - self.remitted_fen
+        if amount_fen > unremitted:
+            raise StateError(
+                f"amount {fen_to_yuan(amount_fen)} exceeds what the bank received and has not yet remitted "
+                f"({fen_to_yuan(unremitted)})"
+            )
+        self._trigger(
+            self.RemittedToTreasury, by, at, bank_code=bank_code, voucher_no=voucher_no, amount_fen=amount_fen
+        )
+
     def surcharge_fen(self, as_of: datetime) -> int:
         return surcharge_fen(
             applies=self.surcharge,
@@ -295,6 +359,7 @@ class Fine(Base):
             due_on=self.due_on,
             deferral_until=self.deferral["until"] if self.deferral else None,
             as_of=as_of,
+            paused=[(r["from"], r["until"]) for r in self.remedies],
         )
 
     def status(self) -> str:
@@ -334,14 +399,27 @@ def surcharge_fen(
     due_on: date | None,
     deferral_until: date | None,
     as_of: datetime,
+    paused: Sequence[tuple[date, date | None]] = (),
 ) -> int:
     """D8: 3% of the outstanding fine a day after the due date, capped at the fine, only if the
-    decision said so; nothing accrues while an approved deferral runs. Shared by the Fine
-    aggregate and the fine ledger."""
+    decision said so; nothing accrues while an approved deferral runs, nor on the days a
+    reconsideration or suit is pending (``paused``: first and last day, both counted as
+    paused; an open one runs to ``as_of``; 处罚法 73 ¶3). Shared by the Fine aggregate and the
+    fine ledger."""
     if not applies or due_on is None or outstanding_fen <= 0:
         return 0
     start = max(due_on, deferral_until) if deferral_until else due_on
-    days = (china_date(as_of) - start).days
+    today = china_date(as_of)
+    days = (today - start).days
+    if days <= 0:
+        return 0
+    # Days counted run from start+1 to today; take away those inside a pause.
+    paused_days: set[date] = set()
+    for first, last in paused:
+        lo = max(first, start + timedelta(days=1))
+        hi = min(last or today, today)
+        paused_days.update(lo + timedelta(days=i) for i in range((hi - lo).days + 1))
+    days -= len(paused_days)
     if days <= 0:
         return 0
     return min(amount_fen, outstanding_fen * LAW.surcharge_permille_per_day * days // 1000)

@@ -176,6 +176,14 @@ class Law:
     # province from the criminal law and the prosecution standards [LOC]. Default: 刑法 140
     # (生产、销售伪劣产品罪: sales of 50,000 yuan or more) for the product-quality matter.
     prosecution_thresholds_fen: dict[str, int] = field(default_factory=lambda: {"MR-0101": 50_000_00})
+    # D9 / 处罚法 67 ¶3, 235号 11: the bank pays what it receives straight into the treasury;
+    # how soon is set by the treasury rules [LOC]: by default the next working day.
+    treasury_remittance_working_days: int = 1
+    # E4 / 诉讼法 46: the period for suing is 6 months from knowing of the decision (service).
+    suing_period_months: int = 6
+    # E4 / 强制法 53: a unit without its own enforcement power applies to a court within
+    # 3 months after that period ends.
+    court_application_months: int = 3
     # G4 / 处罚法 48 ¶2: withdraw a disclosure within 3 working days of a change.
     withdrawal_working_days: int = 3
     extra: dict[str, Any] = field(default_factory=dict)

@@ -22,6 +22,7 @@ from domain.benchmark import Benchmark
 from domain.calendar import CHINA, add_months, add_working_days, china_date, is_workday, working_days_between
 from domain.case import Case
 from domain.fine import Fine
+from domain.money import fen_to_yuan
 from domain.officer import CertState, Officer, certificate_state
 from domain.rules import LAW, RULES
 from domain.unit import Unit
@@ -136,6 +137,9 @@ SEVERITY = {
     "A4": "major",
     "C11": "major",
     "D10": "minor",
+    "D9": "major",
+    "E1": "major",
+    "E4": "major",
     "G2": "major",
 }
 ON_SITE = ("inspection", "inquiry")
@@ -203,6 +207,8 @@ def apply_case(f: dict[str, Any] | None, e: Any) -> dict[str, Any] | None:
             "withdrawal": None,
             "transfer": None,
             "interventions": [],
+            "remedies": [],
+            "suspensions": [],
             "closure": None,
             "archive": None,
         }
@@ -275,6 +281,17 @@ def apply_case(f: dict[str, Any] | None, e: Any) -> dict[str, Any] | None:
         }
     elif isinstance(e, Case.InterventionRecorded):
         f["interventions"].append(r | {"official": e.official, "position": e.position, "channel": e.channel})
+    elif isinstance(e, Case.RemedySought):
+        f["remedies"].append(r | {"kind": e.kind, "until": None, "result": None})
+    elif isinstance(e, Case.RemedyConcluded):
+        for rem in f["remedies"]:
+            if rem["kind"] == e.kind and rem["until"] is None:
+                rem["until"], rem["result"] = e.occurred_at.isoformat(), e.result
+    elif isinstance(e, Case.ExecutionSuspended):
+        f["suspensions"].append(r | {"ground": e.ground, "basis": e.basis, "resumed": None})
+    elif isinstance(e, Case.ExecutionResumed):
+        for sus in f["suspensions"]:
+            sus["resumed"] = sus["resumed"] or e.occurred_at.isoformat()
     elif isinstance(e, Case.Closed):
         f["closure"] = r | {"reason": e.reason}
     elif isinstance(e, Case.Archived):
@@ -356,6 +373,8 @@ def apply_fine(f: dict[str, Any] | None, e: Any) -> dict[str, Any] | None:
             "deferral_until": None,
             "demand": None,
             "court": None,
+            "remedies": [],
+            "remittances": [],
             "v": 1,
         }
     if f is None:
@@ -406,7 +425,26 @@ def apply_fine(f: dict[str, Any] | None, e: Any) -> dict[str, Any] | None:
         f["demand"] = {"v": e.originator_version, "at": e.occurred_at.isoformat()}
     elif isinstance(e, Fine.CourtEnforcementApplied):
         f["court"] = {"v": e.originator_version, "at": e.occurred_at.isoformat()}
+    elif isinstance(e, Fine.RemedyPending):
+        f["remedies"].append({"from": china_date(e.occurred_at).isoformat(), "until": None})
+    elif isinstance(e, Fine.RemedyEnded):
+        for rem in f["remedies"]:
+            rem["until"] = rem["until"] or china_date(e.occurred_at).isoformat()
+    elif isinstance(e, Fine.RemittedToTreasury):
+        f["remittances"].append(
+            {
+                "v": e.originator_version,
+                "at": e.occurred_at.isoformat(),
+                "amount_fen": e.amount_fen,
+                "voucher": e.voucher_no,
+            }
+        )
     return f
+
+
+def fine_pauses(fine: dict[str, Any]) -> list[tuple[date, date | None]]:
+    """The days a reconsideration or suit was pending, when the surcharge does not run (D8)."""
+    return [(d_(r["from"]), d_(r["until"]) if r["until"] else None) for r in fine.get("remedies", [])]
 
 
 def apply_benchmark(f: dict[str, Any] | None, e: Any) -> dict[str, Any] | None:
@@ -435,6 +473,8 @@ def apply_unit(f: dict[str, Any] | None, e: Any) -> dict[str, Any] | None:
         return None
     if isinstance(e, Unit.PowersListed):
         f["matters"] = list(e.matters)
+    elif isinstance(e, Unit.EnforcementPowerDeclared):
+        f["own_enforcement"] = e.own
     return f
 
 
@@ -452,7 +492,7 @@ class Ctx:
 
 # Rules that count working days (RULES.md "Counting days"): outside the years the official
 # calendar knows, Monday–Friday is assumed, and the finding says so.
-WORKING_DAY_RULES = frozenset({"B5", "B6", "C2", "C5", "C13", "D6", "E3", "G3", "G4"})
+WORKING_DAY_RULES = frozenset({"B5", "B6", "C2", "C5", "C13", "D6", "D9", "E3", "G3", "G4"})
 CALENDAR_NOTE = " (working days approximated as Monday–Friday: a date lies outside the official holiday calendar)"
 
 
@@ -718,6 +758,43 @@ def h1_interventions(f: dict[str, Any], _: Ctx) -> Iterator[dict[str, Any]]:
         yield finding("H1", f, f"intervention by {i['official']} ({i['position']}) via {i['channel']}", [i["v"]])
 
 
+def _pending_at(f: dict[str, Any], when: str) -> dict[str, Any] | None:
+    """The reconsideration or suit pending at ``when`` (ISO time), if any."""
+    t = dt(when)
+    for r in f.get("remedies", []):
+        if dt(r["at"]) <= t and (r["until"] is None or dt(r["until"]) > t):
+            return r
+    return None
+
+
+_SUSPENDING_BODY = {"reconsideration_organ": "reconsideration", "court": "litigation"}
+
+
+@event_rule
+def e1_remedy_does_not_suspend(f: dict[str, Any], _: Ctx) -> Iterator[dict[str, Any]]:
+    """E1 (处罚法 73): a reconsideration or suit does not suspend the penalty; execution stops
+    only on a decision of the respondent, the reconsideration organ or the court during the
+    remedy (复议法 42, 诉讼法 56), or where a law says so."""
+    for sus in f.get("suspensions", []):
+        pending = _pending_at(f, sus["at"])
+        if sus["ground"] == "pending_remedy":
+            what = f"a {pending['kind']} was pending" if pending else "a remedy was sought"
+            yield finding(
+                "E1", f, f"execution suspended because {what}: a remedy does not suspend the penalty", [sus["v"]]
+            )
+        elif sus["ground"] in ("respondent", "reconsideration_organ", "court") and pending is None:
+            yield finding(
+                "E1",
+                f,
+                f"execution suspended by the {sus['ground']} with no reconsideration or suit pending",
+                [sus["v"]],
+            )
+        elif sus["ground"] in _SUSPENDING_BODY and pending and pending["kind"] != _SUSPENDING_BODY[sus["ground"]]:
+            yield finding(
+                "E1", f, f"execution suspended by the {sus['ground']} while a {pending['kind']} was pending", [sus["v"]]
+            )
+
+
 @event_rule
 def j1_remedies_stated(f: dict[str, Any], _: Ctx) -> Iterator[dict[str, Any]]:
     dec = f["decision"]
@@ -923,6 +1000,9 @@ def fine_rules(f: dict[str, Any], ctx: Ctx) -> Iterator[dict[str, Any]]:
                 yield finding(
                     "D6", f, f"cash not deposited at the bank by {limit2}", [c["handed"]["v"]], aggregate_id=fid
                 )
+    yield from _d9_treasury(f, fine, today, ctx.as_of)
+    if ctx.unit is not None and not ctx.unit.get("own_enforcement") and fine["served_on"] and not f["revoked"]:
+        yield from _e4_court_window(f, fine, today, ctx.as_of)
     if fine["court"] and fine["demand"]:
         n = _wd(fine["demand"]["at"], fine["court"]["at"])
         if n < 10:
@@ -933,6 +1013,99 @@ def fine_rules(f: dict[str, Any], ctx: Ctx) -> Iterator[dict[str, Any]]:
                 [fine["court"]["v"]],
                 aggregate_id=fid,
             )
+
+
+def _d9_treasury(f: dict[str, Any], fine: dict[str, Any], today: date, as_of: datetime) -> Iterator[dict[str, Any]]:
+    """D9: every amount the bank received (its payments, and cash deposited with it) reaches
+    the treasury within ``treasury_remittance_working_days``; remittances cover receipts in order."""
+    fid = fine["fine_id"]
+    received = [(p["at"], p["amount_fen"], p["v"]) for p in fine["payments"]] + [
+        (c["deposited"]["at"], c["amount_fen"], c["deposited"]["v"]) for c in fine["cash"] if c["deposited"]
+    ]
+    remitted = sorted((r["at"], r["amount_fen"]) for r in fine.get("remittances", []))
+    cumulative = 0
+    for at, amount, v in sorted(received):
+        cumulative += amount
+        deadline, _ = add_working_days(china_date(dt(at)), LAW.treasury_remittance_working_days)
+        total, covered = 0, None
+        for r_at, r_amount in remitted:
+            total += r_amount
+            if total >= cumulative:
+                covered = china_date(dt(r_at))
+                break
+        if covered is None and today > deadline:
+            yield finding(
+                "D9",
+                f,
+                f"{fen_to_yuan(amount)} yuan received on {china_date(dt(at))} not in the treasury by {deadline}",
+                [v],
+                aggregate_id=fid,
+                detected_at=as_of.isoformat(),
+            )
+        elif covered is not None and covered > deadline:
+            yield finding(
+                "D9",
+                f,
+                f"{fen_to_yuan(amount)} yuan received on {china_date(dt(at))} reached the treasury on {covered}, "
+                f"after {deadline}",
+                [v],
+                aggregate_id=fid,
+            )
+
+
+def _e4_court_window(f: dict[str, Any], fine: dict[str, Any], today: date, as_of: datetime) -> Iterator[dict[str, Any]]:
+    """E4 (强制法 53) for a unit without its own enforcement power: the court application comes
+    after the period for suing ends (6 months after service) or, where a remedy was sought,
+    after it ended; within 3 months of that; and never while a remedy is pending."""
+    fid = fine["fine_id"]
+    period_end = add_months(d_(fine["served_on"]), LAW.suing_period_months)
+    start = period_end
+    for r in f.get("remedies", []):
+        if r["until"]:
+            start = max(start, china_date(dt(r["until"])))
+    if fine.get("deferral_until"):
+        start = max(start, d_(fine["deferral_until"]))
+    window_end = add_months(start, LAW.court_application_months)
+    court = fine["court"]
+    if court:
+        day = china_date(dt(court["at"]))
+        pending = _pending_at(f, court["at"])
+        if pending:
+            yield finding(
+                "E4",
+                f,
+                f"court enforcement applied for while a {pending['kind']} was pending",
+                [court["v"]],
+                aggregate_id=fid,
+            )
+        elif day <= start:
+            yield finding(
+                "E4",
+                f,
+                f"court enforcement applied for on {day}, before the period for suing"
+                f"{' (or the remedy)' if start != period_end else ''} ended on {start}",
+                [court["v"]],
+                aggregate_id=fid,
+            )
+        elif day > window_end:
+            yield finding(
+                "E4",
+                f,
+                f"court enforcement applied for on {day}, after the 3-month window ended on {window_end}",
+                [court["v"]],
+                aggregate_id=fid,
+            )
+        return
+    remedy_open = any(r["until"] is None for r in f.get("remedies", []))
+    if fine["paid_fen"] < fine["amount_fen"] and today > window_end and not remedy_open:
+        yield finding(
+            "E4",
+            f,
+            f"unpaid, and no court enforcement applied for by {window_end} (3 months after {start})",
+            [fine["v"]],
+            aggregate_id=fid,
+            detected_at=as_of.isoformat(),
+        )
 
 
 # ---- depending on officers' histories: certificates at each act's instant

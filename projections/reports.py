@@ -319,6 +319,7 @@ def fines_report(engine: Engine, unit_id: str | None, as_of: datetime) -> dict[s
             due_on=due,
             deferral_until=defer,
             as_of=as_of,
+            paused=audit.fine_pauses(f),
         )
         cash_pending = sum(c["amount_fen"] for c in f["cash"] if not c["deposited"])
         per_fine.append(

@@ -17,8 +17,9 @@ from typing import Any
 
 from domain import clock
 from domain.application import Oversight
-from domain.calendar import CHINA, is_workday
+from domain.calendar import CHINA, china_date, is_workday
 from domain.principal import SYSTEM, Actor
+from domain.rules import LAW
 
 D0 = date(2026, 3, 2)  # a Monday
 FULL_CHECKLIST = {k: "ok" for k in ("authority", "qualification", "procedure", "facts", "law", "benchmark", "crime")}
@@ -219,10 +220,20 @@ class UnitStory:
         self.at(self.t(n))
         self.app.disclose(self.off, cid, published_at=self.t(n), channel="政府网站")
 
-    def pay(self, fine_id: str, n: float = 18) -> None:
+    def pay(self, fine_id: str, n: float = 18, remit_after: float | None = 0) -> None:
+        """The party pays at the bank; the bank remits it to the treasury ``remit_after`` days
+        later (None: never)."""
         self.at(self.t(n))
         self.app.record_payment(
             self.bank, fine_id, receipt_no="R" + uuid.uuid4().hex[:8], amount="20000.00", paid_at=self.t(n)
+        )
+        if remit_after is not None:
+            self.remit(fine_id, "20000.00", n + remit_after)
+
+    def remit(self, fine_id: str, amount: str, n: float) -> None:
+        self.at(self.t(n, 16))
+        self.app.remit_to_treasury(
+            self.bank, fine_id, voucher_no="GK" + uuid.uuid4().hex[:10], amount=amount, remitted_at=self.t(n, 16)
         )
 
     def finish(self, cid: str, n: float = 20, archive: bool = True) -> None:
@@ -320,7 +331,7 @@ def sc_never_paid(s: UnitStory) -> tuple[str, list[str]]:
     s.app.serve_demand(s.off, fine, served_at=s.t(40))
     s.at(s.t(60))
     s.app.apply_to_court(s.off, fine, at=s.t(60))
-    return cid, ["D2"]
+    return cid, ["D2", "E4"]  # E4: before the period for suing ended (the unit has no power of its own)
 
 
 def sc_court_too_soon(s: UnitStory) -> tuple[str, list[str]]:
@@ -330,7 +341,7 @@ def sc_court_too_soon(s: UnitStory) -> tuple[str, list[str]]:
     s.app.serve_demand(s.off, fine, served_at=s.t(40))
     s.at(s.t(43))
     s.app.apply_to_court(s.off, fine, at=s.t(43))
-    return cid, ["D2", "E3"]
+    return cid, ["D2", "E3", "E4"]
 
 
 def sc_no_penalty(s: UnitStory, educate: bool = True) -> tuple[str, list[str]]:
@@ -440,6 +451,7 @@ def sc_simplified(s: UnitStory, late_cash: bool = False) -> tuple[str, list[str]
     s.app.hand_over_cash(s.off, fine, at=s.t(handed))
     s.at(s.t(handed + 1))
     s.app.deposit_cash(s.bank, fine, at=s.t(handed + 1))
+    s.remit(fine, "50.00", handed + 1)
     s.finish(cid, handed + 2)
     return cid, ["D6"] if late_cash else []
 
@@ -850,10 +862,80 @@ def sc_imported_fine(s: UnitStory, rule: str) -> tuple[str, list[str]]:
         )
     elif rule == "E2":
         lines.append(line("fine", fid, "CourtEnforcementApplied", s.t(60)))
-        expected = ["D2", "E2"]  # enforced: unpaid after its due date too
+        # enforced: unpaid after its due date too, and before the period for suing ended (E4)
+        expected = ["D2", "E2", "E4"]
+    received = {"D3": 17, "D4": 17, "D5": 17, "D7": 50}.get(rule, 20)
+    if rule != "E2":  # the bank paid what it received into the treasury the same day (D9)
+        bank = "某其他银行" if rule == "D1" else s.bank_code
+        voucher = "GK" + fid[:8]
+        lines.append(
+            line(
+                "fine",
+                fid,
+                "RemittedToTreasury",
+                s.t(received, 16),
+                bank_code=bank,
+                voucher_no=voucher,
+                amount_fen=amount,
+            )
+        )
     s.at(s.t(70))
     s.app.import_history(SYSTEM, lines, "legacy-fines.ndjson")
     return cid, sorted(expected)
+
+
+def _window_passed(s: UnitStory, cid: str) -> bool:
+    """Whether, by the demo's date, the 3 months after the period for suing have passed (E4)."""
+    from domain.calendar import add_months
+
+    served = china_date(datetime.fromisoformat(s.app.get_case(SYSTEM, cid)["served_at"]))
+    start = add_months(served, LAW.suing_period_months)
+    return china_date(DEMO_AS_OF) > add_months(start, LAW.court_application_months)
+
+
+def sc_no_court_application(s: UnitStory) -> tuple[str, list[str]]:
+    """Unpaid; demanded; never taken to court by a unit without its own enforcement power."""
+    cid = _fined(s, pay_day=None, close=False)
+    fine = s.app.get_case(SYSTEM, cid)["decision"]["fine_id"]
+    s.at(s.t(40))
+    s.app.serve_demand(s.off, fine, served_at=s.t(40))
+    return cid, ["D2"] + (["E4"] if _window_passed(s, cid) else [])
+
+
+def sc_remedy(s: UnitStory, lawful: bool = True) -> tuple[str, list[str]]:
+    """The party seeks reconsideration; execution stops (lawfully: by the reconsideration
+    organ; or, E1, only because the remedy was sought); upheld; paid late (D2: a remedy
+    does not move the due date)."""
+    cid = _fined(s, pay_day=None, close=False)
+    fine = s.app.get_case(SYSTEM, cid)["decision"]["fine_id"]
+    s.at(s.t(25))
+    s.app.seek_remedy(s.off, cid, kind="reconsideration", filed_at=s.t(25), body="某市人民政府", reference="复议123号")
+    s.at(s.t(27))
+    s.app.suspend_execution(
+        s.hd,
+        cid,
+        at=s.t(27),
+        ground="reconsideration_organ" if lawful else "pending_remedy",
+        basis="停止执行通知书" if lawful else "当事人已申请行政复议",
+    )
+    s.at(s.t(60))
+    s.app.conclude_remedy(s.off, cid, kind="reconsideration", at=s.t(60), result="upheld")
+    s.at(s.t(61))
+    s.app.resume_execution(s.hd, cid, at=s.t(61))
+    s.pay(fine, 63)
+    s.finish(cid, 65)
+    return cid, ["D2"] if lawful else ["D2", "E1"]
+
+
+def sc_not_remitted(s: UnitStory, late: bool = False) -> tuple[str, list[str]]:
+    """The bank keeps the payment instead of paying it into the treasury (D9)."""
+    cid = _fined(s, pay_day=None, close=False)
+    fine = s.app.get_case(SYSTEM, cid)["decision"]["fine_id"]
+    served = china_date(datetime.fromisoformat(s.app.get_case(SYSTEM, cid)["served_at"]))
+    pay = (served - s.base).days + 3
+    s.pay(fine, pay, remit_after=10 if late else None)
+    s.finish(cid, pay + 12)
+    return cid, ["D9"]
 
 
 SCENARIOS: list[tuple[str, Scenario]] = [
@@ -929,6 +1011,11 @@ SCENARIOS: list[tuple[str, Scenario]] = [
     ("imported fine D10", lambda s: sc_imported_fine(s, "D10")),
     ("imported A9", lambda s: sc_imported(s, "A9")),
     ("imported C14", lambda s: sc_imported(s, "C14")),
+    ("E4 no court application", sc_no_court_application),
+    ("reconsideration, execution lawfully suspended", sc_remedy),
+    ("E1 execution suspended for a pending remedy", lambda s: sc_remedy(s, lawful=False)),
+    ("D9 payment kept by the bank", sc_not_remitted),
+    ("D9 payment remitted late", lambda s: sc_not_remitted(s, late=True)),
 ]
 
 

@@ -181,8 +181,9 @@ def test_d2_unpaid_after_the_due_date_and_e3_court_too_soon(story: Story) -> Non
     story.at(t(43))
     story.app.apply_to_court(story.off, fine, at=t(43))
     # Enforcement means the fine is unpaid past its due date (D2), and the court
-    # application came 3 working days after the demand instead of 10 (E3).
-    assert rules(story.findings(cid, t(44))) == ["D2", "E3"]
+    # application came 3 working days after the demand instead of 10 (E3) and, the unit
+    # having no enforcement power of its own, before the period for suing ended (E4).
+    assert rules(story.findings(cid, t(44))) == ["D2", "E3", "E4"]
 
 
 def test_d6_cash_handed_over_late(story: Story) -> None:
@@ -223,6 +224,7 @@ def test_d6_cash_handed_over_late(story: Story) -> None:
     story.app.hand_over_cash(story.off, fine, at=t(9))
     story.at(t(10))
     story.app.deposit_cash(story.bank, fine, at=t(10))
+    story.remit(fine, "50.00", 10)
     story.finish(cid, 11)
     assert rules(story.findings(cid, t(12))) == ["D6"]
 

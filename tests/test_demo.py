@@ -61,6 +61,9 @@ JUDGED = {
     "C14",
     "C11",
     "D10",
+    "D9",
+    "E1",
+    "E4",
 }
 # Officer-level rules (findings without a case).
 JUDGED_OFFICERS = {"A6", "A8"}

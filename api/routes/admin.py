@@ -11,6 +11,7 @@ from ..deps import App, Cmd, CurrentPrincipal
 from ..schemas import (
     BenchmarkIn,
     CertificateIn,
+    EnforcementPowerIn,
     ExamIn,
     OfficerIn,
     PrincipalIn,
@@ -42,6 +43,16 @@ def revoke_principal(principal_id: str, cmd: Cmd) -> Response:
 def register_unit(body: UnitIn, cmd: Cmd) -> Response:
     """Register an enforcement unit (执法主体) with its listed powers and designated banks."""
     return cmd.run(lambda: cmd.app.register_unit(cmd.actor, **body.model_dump()), 201)
+
+
+@units.post("/{unit_id}/enforcement-power")
+def declare_enforcement_power(unit_id: str, body: EnforcementPowerIn, cmd: Cmd) -> Response:
+    """Whether the unit may enforce its decisions itself (a law must grant it: 强制法 13). A
+    unit without it applies to a court within 3 months after the suing period ends (E4)."""
+    data = body.model_dump()
+    return cmd.run(
+        lambda: cmd.app.declare_enforcement_power(cmd.actor, unit_id, **data, expected_version=cmd.expected_version)
+    )
 
 
 @units.get("/{unit_id}")

@@ -30,9 +30,12 @@ from ..schemas import (
     RecheckIn,
     RecusalDecisionIn,
     RecusalIn,
+    RemedyConclusionIn,
+    RemedyIn,
     RevocationIn,
     ServiceIn,
     StatementIn,
+    SuspensionIn,
     TransferIn,
     WithdrawalIn,
 )
@@ -203,6 +206,35 @@ def serve_decision(case_id: str, body: ServiceIn, cmd: Cmd) -> Response:
     """Service of the decision (送达); sets the fine's due date (15 days)."""
     data = _d(body)
     return cmd.run(lambda: cmd.app.serve_decision(cmd.actor, case_id, **data, expected_version=cmd.expected_version))
+
+
+@router.post("/{case_id}/remedies")
+def seek_remedy(case_id: str, body: RemedyIn, cmd: Cmd) -> Response:
+    """The party applied for reconsideration (复议) or sued (诉讼). It does not suspend the
+    penalty (E1), but the fine's late surcharge stops while it is pending (D8)."""
+    data = _d(body)
+    return cmd.run(lambda: cmd.app.seek_remedy(cmd.actor, case_id, **data, expected_version=cmd.expected_version))
+
+
+@router.post("/{case_id}/remedy-conclusions")
+def conclude_remedy(case_id: str, body: RemedyConclusionIn, cmd: Cmd) -> Response:
+    """The reconsideration or suit ended (a revoked decision is also recorded through
+    decision-revocations)."""
+    data = _d(body)
+    return cmd.run(lambda: cmd.app.conclude_remedy(cmd.actor, case_id, **data, expected_version=cmd.expected_version))
+
+
+@router.post("/{case_id}/execution-suspensions")
+def suspend_execution(case_id: str, body: SuspensionIn, cmd: Cmd) -> Response:
+    """Execution of the decision stops, on a ground of 复议法 42 or 诉讼法 56 (E1). Unit head only."""
+    data = _d(body)
+    return cmd.run(lambda: cmd.app.suspend_execution(cmd.actor, case_id, **data, expected_version=cmd.expected_version))
+
+
+@router.post("/{case_id}/execution-resumptions")
+def resume_execution(case_id: str, body: AtIn, cmd: Cmd) -> Response:
+    data = _d(body)
+    return cmd.run(lambda: cmd.app.resume_execution(cmd.actor, case_id, **data, expected_version=cmd.expected_version))
 
 
 @router.post("/{case_id}/decision-revocations")

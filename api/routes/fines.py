@@ -8,7 +8,7 @@ from fastapi import APIRouter, Response
 from pydantic import AwareDatetime
 
 from ..deps import App, Cmd, CurrentPrincipal
-from ..schemas import AtIn, DeferralIn, DemandIn, OnTheSpotIn, PaymentIn
+from ..schemas import AtIn, DeferralIn, DemandIn, OnTheSpotIn, PaymentIn, RemittanceIn
 
 router = APIRouter(prefix="/v1/fines", tags=["fines"])
 
@@ -46,6 +46,14 @@ def hand_over(fine_id: str, body: AtIn, cmd: Cmd) -> Response:
 def deposit(fine_id: str, body: AtIn, cmd: Cmd) -> Response:
     data = body.model_dump()
     return cmd.run(lambda: cmd.app.deposit_cash(cmd.actor, fine_id, **data, expected_version=cmd.expected_version))
+
+
+@router.post("/{fine_id}/treasury-remittances")
+def remit(fine_id: str, body: RemittanceIn, cmd: Cmd) -> Response:
+    """The designated bank paid what it received for this fine into the treasury (D9). More
+    than it received and has not yet remitted: 409."""
+    data = body.model_dump()
+    return cmd.run(lambda: cmd.app.remit_to_treasury(cmd.actor, fine_id, **data, expected_version=cmd.expected_version))
 
 
 @router.post("/{fine_id}/deferrals")
