@@ -19,7 +19,7 @@ from projections.db import make_engine
 
 from . import errors
 from .idempotency import IdempotencyStore
-from .routes import admin, audits, cases, fines, integrity
+from .routes import admin, audits, cases, fines, inspections, integrity
 
 log = logging.getLogger("oversight")
 
@@ -66,6 +66,7 @@ def create_app(
         admin.benchmarks,
         cases.router,
         fines.router,
+        inspections.router,
         integrity.router,
         audits.router,
         audits.public,

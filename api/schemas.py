@@ -355,3 +355,28 @@ class RemittanceIn(BaseModel):
     voucher_no: str = Code
     amount: str = Yuan
     remitted_at: AwareDatetime
+
+
+class InspectionIn(BaseModel):
+    unit_id: str = Code
+    task: str = Code
+    matter_code: str = Code
+    targets_register: list[str] = Field(min_length=1, max_length=200_000)
+    inspectors_register: list[str] = Field(min_length=2, max_length=10_000)
+    targets: int = Field(ge=1)
+    inspectors_per_target: int = Field(default=2, ge=2)
+    seed: str | None = Field(default=None, pattern=r"^[0-9a-f]{32,128}$")
+    drawn_at: AwareDatetime
+
+
+class InspectionResultIn(BaseModel):
+    target: str = Code
+    inspected_at: AwareDatetime
+    officers: list[str] = Field(min_length=1)
+    outcome: Literal["compliant", "non_compliant", "not_found"]
+    case_id: str | None = None
+
+
+class InspectionPublicationIn(BaseModel):
+    published_at: AwareDatetime
+    channel: str = Code

@@ -7,7 +7,7 @@ line:
     {"aggregate": "case", "id": "<uuid>", "event": "ActRecorded",
      "occurred_at": "2025-05-06T10:00:00+08:00", "data": {...the event's fields...}}
 
-``aggregate`` is unit, officer, case or fine; ``event`` is the event class name (see
+``aggregate`` is unit, officer, case, fine or inspection; ``event`` is the event class name (see
 ``GET /v1/cases/{id}/events`` for the fields of each); the first event of an aggregate
 creates it. Nothing is recorded unless the whole file is valid.
 """
@@ -27,10 +27,17 @@ from .base import Base
 from .case import Case
 from .errors import InvalidInputError
 from .fine import Fine
+from .inspection import Inspection
 from .officer import Officer
 from .unit import Unit
 
-AGGREGATES: dict[str, type[Base]] = {"unit": Unit, "officer": Officer, "case": Case, "fine": Fine}
+AGGREGATES: dict[str, type[Base]] = {
+    "unit": Unit,
+    "officer": Officer,
+    "case": Case,
+    "fine": Fine,
+    "inspection": Inspection,
+}
 _META = {"originator_id", "originator_version", "timestamp", "recorded_by", "occurred_at", "originator_topic"}
 
 

@@ -184,6 +184,9 @@ class Law:
     # E4 / 强制法 53: a unit without its own enforcement power applies to a court within
     # 3 months after that period ends.
     court_application_months: int = 3
+    # I1 / 国办发〔2015〕58号, 国发〔2019〕5号: random-inspection results are made public within
+    # 20 working days of the inspection [LOC may shorten].
+    inspection_publication_working_days: int = 20
     # G4 / 处罚法 48 ¶2: withdraw a disclosure within 3 working days of a change.
     withdrawal_working_days: int = 3
     extra: dict[str, Any] = field(default_factory=dict)

@@ -22,6 +22,7 @@ from domain.benchmark import Benchmark
 from domain.calendar import CHINA, add_months, add_working_days, china_date, is_workday, working_days_between
 from domain.case import Case
 from domain.fine import Fine
+from domain.inspection import ALGORITHM, Inspection, draw, register_sha256
 from domain.money import fen_to_yuan
 from domain.officer import CertState, Officer, certificate_state
 from domain.rules import LAW, RULES
@@ -60,6 +61,13 @@ benchmark_facts = Table(
     f"p_audit_v{VERSION}_benchmarks",
     metadata,
     Column("benchmark_id", String(36), primary_key=True),
+    Column("facts", Text, nullable=False),
+)
+inspection_facts = Table(
+    f"p_audit_v{VERSION}_inspections",
+    metadata,
+    Column("inspection_id", String(36), primary_key=True),
+    Column("unit_id", String(36), nullable=False, index=True),
     Column("facts", Text, nullable=False),
 )
 unit_facts = Table(
@@ -140,6 +148,7 @@ SEVERITY = {
     "D9": "major",
     "E1": "major",
     "E4": "major",
+    "I1": "major",
     "G2": "major",
 }
 ON_SITE = ("inspection", "inquiry")
@@ -475,6 +484,32 @@ def apply_unit(f: dict[str, Any] | None, e: Any) -> dict[str, Any] | None:
         f["matters"] = list(e.matters)
     elif isinstance(e, Unit.EnforcementPowerDeclared):
         f["own_enforcement"] = e.own
+    return f
+
+
+def apply_inspection(f: dict[str, Any] | None, e: Any) -> dict[str, Any] | None:
+    if isinstance(e, Inspection.Drawn):
+        return {
+            "inspection_id": str(e.originator_id),
+            "unit_id": e.unit_id,
+            "task": e.task,
+            "algorithm": e.algorithm,
+            "seed": e.seed,
+            "targets_register": e.targets_register,
+            "targets_register_sha256": e.targets_register_sha256,
+            "inspectors_register": e.inspectors_register,
+            "inspectors_register_sha256": e.inspectors_register_sha256,
+            "assignments": e.assignments,
+            "drawn": _ref(e),
+            "results": {},
+            "publications": [],
+        }
+    if f is None:
+        return None
+    if isinstance(e, Inspection.ResultRecorded):
+        f["results"][e.target] = _ref(e) | {"officers": e.officers, "outcome": e.outcome}
+    elif isinstance(e, Inspection.ResultsPublished):
+        f["publications"].append(_ref(e))
     return f
 
 
@@ -1325,6 +1360,84 @@ def officer_findings(o: dict[str, Any], as_of: datetime) -> list[dict[str, Any]]
     return out
 
 
+def inspection_finding(
+    i: dict[str, Any], message: str, versions: Sequence[int], detected_at: str, officer_id: str | None = None
+) -> dict[str, Any]:
+    """An I1 finding: about a random inspection task, not a case (``case_id`` null)."""
+    return {
+        "rule": "I1",
+        "severity": SEVERITY["I1"],
+        "case_id": None,
+        "inspection_id": i["inspection_id"],
+        "unit_id": i["unit_id"],
+        "officer_id": officer_id,
+        "message": message,
+        "citation": RULES["I1"].citation,
+        "events": [{"aggregate_id": i["inspection_id"], "version": v} for v in versions],
+        "detected_at": detected_at,
+    }
+
+
+def inspection_findings(i: dict[str, Any], ctx: Ctx) -> list[dict[str, Any]]:
+    """I1 over one random inspection as of ``ctx.as_of``: the draw redone from its seed and
+    registers gives the recorded assignments; each target is inspected by at least two of the
+    inspectors drawn for it, each certified at that instant; and the results are published
+    within ``inspection_publication_working_days`` of the last one."""
+    assert ctx.as_of is not None
+    out: list[dict[str, Any]] = []
+    drawn = i["drawn"]
+    teams: dict[str, list[str]] = i["assignments"]
+    sizes = {len(team) for team in teams.values()}
+    redo = (
+        draw(i["seed"], i["targets_register"], i["inspectors_register"], len(teams), min(sizes))
+        if i["seed"] and teams and len(sizes) == 1
+        else None
+    )
+    if (
+        i["algorithm"] != ALGORITHM
+        or register_sha256(i["targets_register"]) != i["targets_register_sha256"]
+        or register_sha256(i["inspectors_register"]) != i["inspectors_register_sha256"]
+        or redo != teams
+    ):
+        out.append(
+            inspection_finding(
+                i, "the draw is not reproducible from its seed and registers", [drawn["v"]], drawn["rec"]
+            )
+        )
+    for target, team in sorted(teams.items()):
+        if len(team) < 2:
+            out.append(
+                inspection_finding(i, f"fewer than two inspectors drawn for {target}", [drawn["v"]], drawn["rec"])
+            )
+    officers = ctx.officers or {}
+    for target, r in sorted(i["results"].items()):
+        if len(set(r["officers"])) < 2:
+            out.append(inspection_finding(i, f"{target} inspected by fewer than two inspectors", [r["v"]], r["rec"]))
+        for oid in r["officers"]:
+            o = officers.get(oid)
+            if oid not in teams.get(target, []):
+                name = o["name"] if o else oid
+                out.append(
+                    inspection_finding(i, f"inspector {name} was not drawn for {target}", [r["v"]], r["rec"], oid)
+                )
+            if o is not None and (o["kind"] == "auxiliary" or officer_cert(o, dt(r["at"])).status != "valid"):
+                out.append(
+                    inspection_finding(
+                        i, f"inspector {o['name']} had no valid certificate at the inspection", [r["v"]], r["rec"], oid
+                    )
+                )
+    if i["results"]:
+        last = max(i["results"].values(), key=lambda r: r["at"])
+        due, _ = add_working_days(china_date(dt(last["at"])), LAW.inspection_publication_working_days)
+        published = [p for p in i["publications"] if p["at"] >= last["at"]]
+        if not published and china_date(ctx.as_of) > due:
+            out.append(inspection_finding(i, f"results not published by {due}", [last["v"]], ctx.as_of.isoformat()))
+        elif published and china_date(dt(published[0]["at"])) > due:
+            p = published[0]
+            out.append(inspection_finding(i, f"results published after {due}", [p["v"]], p["rec"]))
+    return out
+
+
 # ------------------------------------------------------------------ stages (B1)
 def stages(f: dict[str, Any]) -> list[dict[str, Any]]:
     """The stages the case's path requires, present or not, with their times."""
@@ -1365,6 +1478,7 @@ _FOLDS: dict[type[Any], Fold] = {
     Fine.Event: ("fine", apply_fine, fine_facts, "fine_id"),
     Unit.Event: ("unit", apply_unit, unit_facts, "unit_id"),
     Benchmark.Event: ("benchmark", apply_benchmark, benchmark_facts, "benchmark_id"),
+    Inspection.Event: ("inspection", apply_inspection, inspection_facts, "inspection_id"),
 }
 _FOLD_BY_KIND = {f[0]: f for f in _FOLDS.values()}
 
@@ -1403,7 +1517,7 @@ class Audit(SqlProjection):
             _, _, table, col = _FOLD_BY_KIND[kind]
             conn.execute(delete(table).where(table.c[col] == key))
             row = {col: key, "facts": dumps(f)}
-            if kind in ("officer", "fine"):
+            if kind in ("officer", "fine", "inspection"):
                 row["unit_id"] = f["unit_id"]
             if kind == "fine":
                 row["case_id"] = f["case_id"]

@@ -136,8 +136,8 @@ def findings_report(
     to: datetime | None = None,
 ) -> list[dict[str, Any]]:
     """Stored findings (from the events alone) plus those computed now: deadlines passed by
-    ``as_of``, officers' certificates at each act's instant, and the officer-level findings
-    (A4, A6, A8; ``case_id`` null)."""
+    ``as_of``, officers' certificates at each act's instant, the officer-level findings
+    (A4, A6, A8) and the random inspections' (I1), both with ``case_id`` null."""
     t = audit.findings
     q = select(t).order_by(t.c.case_id, t.c.seq)
     if unit_id:
@@ -171,6 +171,11 @@ def findings_report(
             computed.extend(audit.run_rules(f, ctx, audit.TIMED_RULES + audit.CONTEXT_RULES))
         for o in (ctx.officers or {}).values():
             computed.extend(audit.officer_findings(o, as_of))
+        it = audit.inspection_facts
+        iq = select(it.c.facts) if not unit_id else select(it.c.facts).where(it.c.unit_id == unit_id)
+        ctx.as_of = as_of
+        for (facts,) in conn.execute(iq):
+            computed.extend(audit.inspection_findings(orjson.loads(facts), ctx))
     computed = [
         c
         for c in computed

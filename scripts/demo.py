@@ -884,6 +884,98 @@ def sc_imported_fine(s: UnitStory, rule: str) -> tuple[str, list[str]]:
     return cid, sorted(expected)
 
 
+# ------------------------------------------------------------------ random inspections (I1)
+COMPANIES = [f"91410100MA{n:08d}" for n in range(1, 41)]  # a register of market entities
+
+
+def inspection(s: UnitStory, task: str, day: float, breach: str | None = None) -> str:
+    """A random inspection (双随机): draw 3 of 40 companies with 2 of 3 inspectors each, inspect
+    them and publish. ``breach``: "single" (one inspector), "unpublished", "undrawn" (an
+    inspector not drawn), or "imported" (an older system's draw that its seed does not give)."""
+    inspectors = [s.zhang, s.li, s.wang]
+    if breach == "imported":
+        from domain.inspection import Inspection, register_sha256
+
+        iid = str(Inspection.id_for(s.unit, task))
+        seed = hashlib.sha256(task.encode()).hexdigest()
+        lines = [
+            legacy_line(
+                "inspection",
+                iid,
+                "Drawn",
+                s.t(day),
+                unit_id=s.unit,
+                task=task,
+                matter_code=s.matter,
+                algorithm="sha256-rank/v1",
+                seed=seed,
+                targets_register=COMPANIES,
+                targets_register_sha256=register_sha256(COMPANIES),
+                inspectors_register=sorted(inspectors),
+                inspectors_register_sha256=register_sha256(inspectors),
+                assignments={COMPANIES[0]: sorted(inspectors)[:2]},  # hand-picked, not drawn
+            ),
+            legacy_line(
+                "inspection",
+                iid,
+                "ResultRecorded",
+                s.t(day + 2),
+                target=COMPANIES[0],
+                officers=sorted(inspectors)[:2],
+                outcome="compliant",
+                case_id=None,
+            ),
+            legacy_line("inspection", iid, "ResultsPublished", s.t(day + 5), channel="国家企业信用信息公示系统"),
+        ]
+        s.at(s.t(day + 6))
+        s.app.import_history(SYSTEM, lines, "legacy-inspections.ndjson")
+        return iid
+    s.at(s.t(day))
+    res = s.app.draw_inspection(
+        s.off,
+        unit_id=s.unit,
+        task=task,
+        matter_code=s.matter,
+        targets_register=COMPANIES,
+        inspectors_register=inspectors,
+        targets=3,
+        inspectors_per_target=2,
+        seed=hashlib.sha256(task.encode()).hexdigest(),
+        drawn_at=s.t(day),
+    )
+    for n, (target, team) in enumerate(sorted(res["assignments"].items())):
+        officers = list(team)
+        if n == 0 and breach == "single":
+            officers = team[:1]
+        if n == 0 and breach == "undrawn":
+            officers = [team[0], next(o for o in inspectors if o not in team)]
+        s.at(s.t(day + 2 + n))
+        s.app.record_inspection_result(
+            s.off, res["id"], target=target, inspected_at=s.t(day + 2 + n), officers=officers, outcome="compliant"
+        )
+    if breach != "unpublished":
+        s.at(s.t(day + 10))
+        s.app.publish_inspection_results(
+            s.off, res["id"], published_at=s.t(day + 10), channel="国家企业信用信息公示系统"
+        )
+    return str(res["id"])
+
+
+def plant_inspections(s: UnitStory) -> dict[str, list[str]]:
+    """The demo's random inspections: {inspection_id: [rules found]}."""
+    base, s.base = s.base, date(2026, 4, 1)
+    try:
+        return {
+            inspection(s, "2026年第一批产品质量双随机抽查", 0): [],
+            inspection(s, "2026年第二批产品质量双随机抽查", 20, "single"): ["I1"],
+            inspection(s, "2026年第三批产品质量双随机抽查", 40, "unpublished"): ["I1"],
+            inspection(s, "2026年第四批产品质量双随机抽查", 60, "undrawn"): ["I1"],
+            inspection(s, "2025年旧系统抽查（导入）", 80, "imported"): ["I1"],
+        }
+    finally:
+        s.base = base
+
+
 def _window_passed(s: UnitStory, cid: str) -> bool:
     """Whether, by the demo's date, the 3 months after the period for suing have passed (E4)."""
     from domain.calendar import add_months
@@ -1086,6 +1178,7 @@ def load_demo(app: Oversight, cases: int = 40) -> dict[str, Any]:
             cid, planted = scenario(s)
             manifest[cid] = sorted(planted)
             paths[cid] = name
+        planted_inspections = plant_inspections(first)
         clock.set_clock(None)
         for u in units:
             planted_officers.update(u.planted_officers)
@@ -1105,6 +1198,7 @@ def load_demo(app: Oversight, cases: int = 40) -> dict[str, Any]:
             "cases": list(manifest),
             "planted": manifest,
             "planted_officers": planted_officers,
+            "planted_inspections": planted_inspections,
             "paths": paths,
             "as_of": DEMO_AS_OF,
             "officers": {

@@ -67,6 +67,7 @@ JUDGED = {
 }
 # Officer-level rules (findings without a case).
 JUDGED_OFFICERS = {"A6", "A8"}
+# Random inspections (I1) are planted in their own tasks (findings with an inspection_id).
 
 
 def test_demo_200_planted_breaches_are_all_found_and_nothing_else(oversight: Oversight) -> None:
@@ -79,8 +80,11 @@ def test_demo_200_planted_breaches_are_all_found_and_nothing_else(oversight: Ove
         build_runner(oversight.recorder, oversight.mapper, engine).run_until_head()
         found: dict[str, list[str]] = defaultdict(list)
         by_officer: dict[str, list[str]] = defaultdict(list)
+        by_inspection: dict[str, list[str]] = defaultdict(list)
         for f in reports.findings_report(engine, as_of=demo["as_of"]):
-            if f["case_id"] is None:
+            if f.get("inspection_id"):
+                by_inspection[f["inspection_id"]].append(f["rule"])
+            elif f["case_id"] is None:
                 by_officer[f["officer_id"]].append(f["rule"])
             else:
                 found[f["case_id"]].append(f["rule"])
@@ -91,3 +95,5 @@ def test_demo_200_planted_breaches_are_all_found_and_nothing_else(oversight: Ove
     }
     assert {r for rules in demo["planted_officers"].values() for r in rules} == JUDGED_OFFICERS
     assert dict(by_officer) == demo["planted_officers"]
+    assert dict(by_inspection) == {i: rules for i, rules in demo["planted_inspections"].items() if rules}
+    assert len(demo["planted_inspections"]) > len(by_inspection)  # and a clean one
