@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection
 from domain.benchmark import Benchmark
 from domain.calendar import CHINA, add_months, add_working_days, china_date, is_workday, working_days_between
 from domain.case import Case
-from domain.fine import Fine
+from domain.fine import Fine, surcharge_fen
 from domain.inspection import ALGORITHM, Inspection, draw, register_sha256
 from domain.money import fen_to_yuan
 from domain.officer import CertState, Officer, certificate_state
@@ -540,6 +540,7 @@ def finding(
     officer_id: str | None = None,
     detected_at: str | None = None,
     aggregate_id: str | None = None,
+    severity: str | None = None,
 ) -> dict[str, Any]:
     detected = detected_at or f["events"][-1]["rec"]
     if rule in WORKING_DAY_RULES:
@@ -549,7 +550,7 @@ def finding(
             message += CALENDAR_NOTE
     return {
         "rule": rule,
-        "severity": SEVERITY.get(rule, "major"),
+        "severity": severity or SEVERITY.get(rule, "major"),
         "case_id": f["case_id"],
         "unit_id": f["unit_id"],
         "officer_id": officer_id,
@@ -1035,6 +1036,7 @@ def fine_rules(f: dict[str, Any], ctx: Ctx) -> Iterator[dict[str, Any]]:
                 yield finding(
                     "D6", f, f"cash not deposited at the bank by {limit2}", [c["handed"]["v"]], aggregate_id=fid
                 )
+    yield from _d8_surcharge(f, fine)
     yield from _d9_treasury(f, fine, today, ctx.as_of)
     if ctx.unit is not None and not ctx.unit.get("own_enforcement") and fine["served_on"] and not f["revoked"]:
         yield from _e4_court_window(f, fine, today, ctx.as_of)
@@ -1048,6 +1050,50 @@ def fine_rules(f: dict[str, Any], ctx: Ctx) -> Iterator[dict[str, Any]]:
                 [fine["court"]["v"]],
                 aggregate_id=fid,
             )
+
+
+def _d8_surcharge(f: dict[str, Any], fine: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """D8 over a settled fine: the surcharge the decision provided for had accrued by the final
+    payment but was not collected (info); or more than the fine and the surcharge due was
+    collected, or any surcharge where the decision set none (major)."""
+    received = sorted(
+        [(p["at"], p["amount_fen"], p["v"]) for p in fine["payments"]]
+        + [(c["at"], c["amount_fen"], c["v"]) for c in fine["cash"]]
+    )
+    if not received or fine["paid_fen"] < fine["amount_fen"] or not fine["due_on"]:
+        return
+    at, last_amount, v = received[-1]
+    before = fine["amount_fen"] - (fine["paid_fen"] - last_amount)
+    due = surcharge_fen(
+        applies=fine["surcharge"],
+        amount_fen=fine["amount_fen"],
+        outstanding_fen=max(before, 0),
+        due_on=d_(fine["due_on"]),
+        deferral_until=d_(fine["deferral_until"]) if fine["deferral_until"] else None,
+        as_of=dt(at),
+        paused=fine_pauses(fine),
+    )
+    excess = fine["paid_fen"] - fine["amount_fen"]
+    fid = fine["fine_id"]
+    if excess > due:
+        what = f"the {fen_to_yuan(due)} yuan surcharge due" if fine["surcharge"] else "no surcharge (none was decided)"
+        yield finding(
+            "D8",
+            f,
+            f"{fen_to_yuan(excess)} yuan collected beyond the fine; {what}",
+            [v],
+            aggregate_id=fid,
+            severity="major",
+        )
+    elif due > 0 and excess < due:
+        yield finding(
+            "D8",
+            f,
+            f"a surcharge of {fen_to_yuan(due)} yuan had accrued when the fine was paid on {china_date(dt(at))}; "
+            f"{fen_to_yuan(max(excess, 0))} yuan of it was collected",
+            [v],
+            aggregate_id=fid,
+        )
 
 
 def _d9_treasury(f: dict[str, Any], fine: dict[str, Any], today: date, as_of: datetime) -> Iterator[dict[str, Any]]:

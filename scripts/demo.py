@@ -321,7 +321,7 @@ def sc_clean(s: UnitStory) -> tuple[str, list[str]]:
 
 
 def sc_paid_late(s: UnitStory) -> tuple[str, list[str]]:
-    return _fined(s, pay_day=40), ["D2"]
+    return _fined(s, pay_day=40), ["D2", "D8"]  # D8: the surcharge accrued was not collected
 
 
 def sc_never_paid(s: UnitStory) -> tuple[str, list[str]]:
@@ -836,7 +836,8 @@ def sc_imported_fine(s: UnitStory, rule: str) -> tuple[str, list[str]]:
                 amount_fen=amount,
             ),
         ]
-    elif rule in ("C11", "G2", "D10"):  # a benchmark never in force or not yet published; no receipt
+    elif rule in ("C11", "G2", "D10", "D8"):  # a benchmark never in force or not yet published; no
+        # receipt; or (D8) 500 yuan taken beyond a fine whose decision set no surcharge
         lines.append(
             line(
                 "fine",
@@ -845,7 +846,7 @@ def sc_imported_fine(s: UnitStory, rule: str) -> tuple[str, list[str]]:
                 s.t(20),
                 bank_code=s.bank_code,
                 receipt_no="" if rule == "D10" else "R" + fid[:6],
-                amount_fen=amount,
+                amount_fen=amount + (50_000 if rule == "D8" else 0),
             )
         )
     elif rule == "D1":
@@ -876,7 +877,7 @@ def sc_imported_fine(s: UnitStory, rule: str) -> tuple[str, list[str]]:
                 s.t(received, 16),
                 bank_code=bank,
                 voucher_no=voucher,
-                amount_fen=amount,
+                amount_fen=amount + (50_000 if rule == "D8" else 0),
             )
         )
     s.at(s.t(70))
@@ -1016,7 +1017,7 @@ def sc_remedy(s: UnitStory, lawful: bool = True) -> tuple[str, list[str]]:
     s.app.resume_execution(s.hd, cid, at=s.t(61))
     s.pay(fine, 63)
     s.finish(cid, 65)
-    return cid, ["D2"] if lawful else ["D2", "E1"]
+    return cid, ["D2", "D8"] if lawful else ["D2", "D8", "E1"]
 
 
 def sc_not_remitted(s: UnitStory, late: bool = False) -> tuple[str, list[str]]:
@@ -1101,6 +1102,7 @@ SCENARIOS: list[tuple[str, Scenario]] = [
     ("imported fine D1", lambda s: sc_imported_fine(s, "D1")),
     ("imported fine C11", lambda s: sc_imported_fine(s, "C11")),
     ("imported fine D10", lambda s: sc_imported_fine(s, "D10")),
+    ("imported fine D8", lambda s: sc_imported_fine(s, "D8")),
     ("imported A9", lambda s: sc_imported(s, "A9")),
     ("imported C14", lambda s: sc_imported(s, "C14")),
     ("E4 no court application", sc_no_court_application),

@@ -164,7 +164,34 @@ def test_d2_paid_late(story: Story) -> None:
     story.pay(res["fine_id"], n=40)
     story.finish(cid, 41)
     found = story.findings(cid, t(45))
-    assert rules(found) == ["D2"] and found[0]["events"][0]["aggregate_id"] == res["fine_id"]
+    # Paid 10 days late: D2; and the 3 % a day surcharge the decision provided for had accrued
+    # but was not collected (D8, for information).
+    assert rules(found) == ["D2", "D8"] and found[0]["events"][0]["aggregate_id"] == res["fine_id"]
+    d8 = next(f for f in found if f["rule"] == "D8")
+    assert d8["severity"] == "info" and d8["message"].startswith("a surcharge of 6000.00 yuan had accrued")
+
+
+def test_d8_no_surcharge_finding_when_the_decision_set_none_and_a_surcharge_collected_without_one(
+    story: Story,
+) -> None:
+    s = story
+    cid = s.file()
+    eid = s.investigated(cid)
+    s.notice(cid)
+    fine = s.decide(cid, eid, payment={"bank_code": s.bank_code, "surcharge": False})["fine_id"]
+    s.serve(cid)
+    s.disclose(cid)
+    s.pay(fine, n=40)
+    s.finish(cid, 41)
+    assert rules(s.findings(cid, t(45))) == ["D2"]  # late, but no surcharge was decided
+    # An older system's fine where the bank took 500 yuan more than a fine without surcharge.
+    from scripts.demo import sc_imported_fine
+
+    old, planted = sc_imported_fine(s, "D8")
+    found = [f for f in s.findings(old, t(80)) if f["rule"] == "D8"]
+    assert planted == ["D8"] and [(f["severity"], f["message"]) for f in found] == [
+        ("major", "500.00 yuan collected beyond the fine; no surcharge (none was decided)")
+    ]
 
 
 def test_d2_unpaid_after_the_due_date_and_e3_court_too_soon(story: Story) -> None:
