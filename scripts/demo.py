@@ -962,6 +962,28 @@ def inspection(s: UnitStory, task: str, day: float, breach: str | None = None) -
     return str(res["id"])
 
 
+def imported_contract_officer(s: UnitStory) -> str:
+    """An older system's officer on a labour contract who was given a certificate (A4)."""
+    oid = str(uuid.uuid4())
+    data = {"unit_id": s.unit, "kind": "officer", "employment": "contract", "legal_qualification": False}
+    lines = [
+        legacy_line("officer", oid, "Registered", t(-100), name="冯涛（合同制，导入）", reviewer_since=None, **data),
+        legacy_line(
+            "officer",
+            oid,
+            "CertificateIssued",
+            t(-90),
+            number="旧证" + oid[:6],
+            fields=["MR"],
+            areas=list(s.areas),
+            valid_from="2026-01-01",
+            valid_until="2028-12-31",
+        ),
+    ]
+    s.app.import_history(SYSTEM, lines, "legacy-officers.ndjson")
+    return oid
+
+
 def plant_inspections(s: UnitStory) -> dict[str, list[str]]:
     """The demo's random inspections: {inspection_id: [rules found]}."""
     base, s.base = s.base, date(2026, 4, 1)
@@ -1169,6 +1191,7 @@ def load_demo(app: Oversight, cases: int = 40) -> dict[str, Any]:
             first.officer("刘洋（年审逾期）", validated=False): ["A6"],  # no 2026 validation
             first.officer("何静（12月到期）", until=date(2026, 12, 10)): ["A6"],  # expires within 30 days
             units[1].officer("马超（学时不足）", training_hours=24): ["A8"],  # 24 of 60 hours in 2025
+            imported_contract_officer(units[2]): ["A4"],  # certified though on a contract
         }
         manifest: dict[str, list[str]] = {}
         paths: dict[str, str] = {}

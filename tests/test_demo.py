@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from domain.application import Oversight
+from domain.rules import RULES
 from projections import build_runner, reports
 from projections.db import make_engine
 from scripts.demo import load_demo
@@ -67,8 +68,18 @@ JUDGED = {
     "E4",
 }
 # Officer-level rules (findings without a case).
-JUDGED_OFFICERS = {"A6", "A8"}
+JUDGED_OFFICERS = {"A4", "A6", "A8"}
 # Random inspections (I1) are planted in their own tasks (findings with an inspection_id).
+
+
+def test_every_audit_rule_and_every_gate_rule_is_planted_in_the_demo() -> None:
+    """Every audit rule of RULES.md, and every gate rule re-checked for imported histories, is
+    planted by the demo, but two: G5 holds by construction (the public view has only allowed
+    fields), and G2 (tests/test_import.py) would need a benchmark version published late, which
+    would change the benchmark in force for every other demo decision of that matter."""
+    planted = JUDGED | JUDGED_OFFICERS | {"I1"}
+    assert {r.id for r in RULES.values() if r.kind == "audit"} <= planted
+    assert {r.id for r in RULES.values() if r.kind == "gate"} - planted == {"G2", "G5"}
 
 
 def test_demo_200_planted_breaches_are_all_found_and_nothing_else(oversight: Oversight) -> None:
