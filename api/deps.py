@@ -112,9 +112,9 @@ def _position(request: Request, response: Response, names: tuple[str, ...], min_
     why = runner.unavailable(names)
     if why is not None:
         raise ProjectionUnavailableError(why)
-    if min_position is not None and not runner.wait(min_position, timeout=5.0):
-        raise ProjectionLagError(min_position, runner.position())
-    pos: int = runner.position()
+    if min_position is not None and not runner.wait(min_position, timeout=5.0, names=names):
+        raise ProjectionLagError(min_position, runner.position(names))
+    pos: int = runner.position(names)
     response.headers["X-Projection-Position"] = str(pos)
     return pos
 

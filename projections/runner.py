@@ -229,9 +229,9 @@ class Runner:
         with self.engine.connect() as conn:
             return {p.name: p.view.position(conn) for p in self.projections}
 
-    def position(self) -> int:
-        """The position every projection of the group has reached."""
-        return min(self.positions().values(), default=0)
+    def position(self, names: Sequence[str] | None = None) -> int:
+        """The position every projection of the group (or the named ones) has reached."""
+        return min((p for n, p in self.positions().items() if names is None or n in names), default=0)
 
     def serving(self) -> dict[str, int]:
         """The version serving reads, per projection of this group."""
@@ -350,12 +350,12 @@ class Runner:
         if self._thread is not None:
             self._thread.join(timeout=10)
 
-    def wait(self, position: int, timeout: float = 5.0) -> bool:
-        """Block until the group has processed ``position`` (read-your-writes)."""
+    def wait(self, position: int, timeout: float = 5.0, names: Sequence[str] | None = None) -> bool:
+        """Block until the group (or the named projections) processed ``position`` (read-your-writes)."""
         deadline = time.monotonic() + timeout
         delay = 0.01
         while True:
-            if self.position() >= position:
+            if self.position(names) >= position:
                 return True
             if time.monotonic() >= deadline:
                 return False

@@ -240,6 +240,9 @@ def report(
     fmt: Annotated[str, typer.Option("--format", help="table or csv")] = "table",
     unit: Annotated[str | None, typer.Option("--unit")] = None,
     rule: Annotated[str | None, typer.Option("--rule")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="the report's moment, RFC 3339 with an offset (default: now)")
+    ] = None,
 ) -> None:
     """Print a report from the read tables (brought up to date first)."""
     from datetime import datetime
@@ -256,9 +259,16 @@ def report(
     runner = _runner(app, ["audit"])
     runner.run_until_head()
     now = datetime.now(CHINA)
+    if as_of is not None:
+        try:
+            now = datetime.fromisoformat(as_of)
+        except ValueError:
+            _fail(f"--as-of {as_of!r} is not an RFC 3339 time")
+        if now.tzinfo is None:
+            _fail("--as-of needs a UTC offset, e.g. 2026-11-20T10:00:00+08:00")
     if name == "findings":
         rows = reports.findings_report(runner.engine, as_of=now, unit_id=unit, rule=rule)
-        cols = ["rule", "severity", "case_id", "officer_id", "message", "citation", "detected_at"]
+        cols = ["rule", "severity", "case_id", "inspection_id", "officer_id", "message", "citation", "detected_at"]
     elif name == "officers":
         rows = reports.officers_report(runner.engine, unit, now)
         cols = [

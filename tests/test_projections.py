@@ -200,3 +200,37 @@ def test_reads_answer_503_while_a_new_version_builds_and_200_after_it_takes_over
         api.state.runner.run_until_head()
         assert c.get("/v1/cases", headers=h).status_code == 200
         assert 'oversight_projection_serving{projection="case_index",version="2"} 1' in c.get("/metrics").text
+
+
+def test_the_command_line_lists_projection_states_and_prunes_superseded_tables(demo_store: Oversight) -> None:
+    import subprocess
+    import sys
+
+    app = demo_store
+    engine = make_engine(app.store)
+    try:
+        build_runner(app.recorder, app.mapper, engine).run_until_head()
+        # A superseded version's table lying beside the serving one.
+        with engine.begin() as conn:
+            conn.exec_driver_sql('CREATE TABLE "p_audit_v1_cases" (case_id VARCHAR(36) PRIMARY KEY)')
+    finally:
+        engine.dispose()
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        cmd = [sys.executable, "-m", "scripts.cli", *args, "--db", app.store.url]
+        return subprocess.run(cmd, capture_output=True, text=True, check=False)
+
+    out = cli("projections")
+    assert out.returncode == 0, out.stderr
+    states = {line.split()[0]: line.split() for line in out.stdout.splitlines()[1:]}
+    assert set(states) == set(PROJECTIONS)
+    assert all(row[-1] == "serving" and row[-2] == "0" for row in states.values())  # lag 0
+    pruned = cli("prune")
+    assert pruned.returncode == 0, pruned.stderr
+    assert "p_audit_v1_cases" in pruned.stdout
+    engine = make_engine(app.store)
+    try:
+        assert "p_audit_v1_cases" not in inspect(engine).get_table_names()
+        assert "p_audit_v2_cases" in inspect(engine).get_table_names()
+    finally:
+        engine.dispose()

@@ -21,6 +21,7 @@ FINDING_COLUMNS = [
     "rule",
     "severity",
     "case_id",
+    "inspection_id",
     "unit_id",
     "officer_id",
     "message",
