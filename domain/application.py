@@ -12,7 +12,7 @@ import secrets
 import threading
 import weakref
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from datetime import date, datetime
 from typing import Any, TypeVar
 from uuid import UUID
@@ -560,9 +560,13 @@ class Oversight(Application[UUID]):
                 if roles:
                     access.require_unit_role(actor, case.unit_id, *roles)
                 self._check_version(case, expected_version)
-                extra = fn(case) or {}
-                others = also(case) if also else []
-                return self._save(case, *others, extra=extra)
+                fine_id = (case.decision or {}).get("fine_id") if also else None
+                # A command that also changes the case's fine holds its lock too: always the
+                # case's first, then the fine's (fine commands take them in the same order).
+                with self._locked(UUID(fine_id)) if fine_id else nullcontext():
+                    extra = fn(case) or {}
+                    others = also(case) if also else []
+                    return self._save(case, *others, extra=extra)
 
         return self._retrying(run)
 
@@ -1207,9 +1211,13 @@ class Oversight(Application[UUID]):
         if not _is_uuid(fine_id):
             raise NotFoundError(f"fine {fine_id} not found")
         fid = UUID(fine_id)
+        with self._locked(fid):
+            case_id = UUID(self._get(Fine, fid, "fine").case_id)  # never changes
 
         def run() -> Result:
-            with self._locked(fid):
+            # The case's lock first, then the fine's: a payment may settle the case, and a case
+            # command may change the fine (service, remedies); one order, no deadlock.
+            with self._locked(case_id), self._locked(fid):
                 f = self._get(Fine, fid, "fine")
                 check(f)
                 self._check_version(f, expected_version)

@@ -283,3 +283,41 @@ def test_remedy_and_remittance_routes(world: World) -> None:
     w.post(f"/v1/units/{w.unit_id}/enforcement-power", w.admin, {"own": True, "basis": "《某法》第十条"})
     unit = c.get(f"/v1/units/{w.unit_id}", headers=w.admin).json()
     assert unit["own_enforcement_power"] is True and unit["enforcement_power_basis"] == "《某法》第十条"
+
+
+def test_case_and_fine_commands_touching_both_run_at_once_without_loss(story: Story) -> None:
+    """Payments (fine first, may settle the case) and remedies (case first, change the fine) at
+    the same moment from many threads: every command lands once, nothing deadlocks."""
+    import threading
+
+    s = story
+    cid, fine = served_fine(s)
+    s.at(t(20))
+    errors: list[BaseException] = []
+
+    def pay(n: int) -> None:
+        try:
+            s.app.record_payment(s.bank, fine, receipt_no=f"P{n}", amount="1000.00", paid_at=t(20))
+        except BaseException as e:  # noqa: BLE001 - collected and asserted below
+            errors.append(e)
+
+    def remedies() -> None:  # one after another: a suit is sought and withdrawn five times
+        try:
+            for n in range(5):
+                s.app.seek_remedy(s.off, cid, kind="litigation", filed_at=t(20), body=f"法院{n}", reference=None)
+                s.app.conclude_remedy(s.off, cid, kind="litigation", at=t(20), result="withdrawn")
+        except BaseException as e:  # noqa: BLE001
+            errors.append(e)
+
+    threads = [threading.Thread(target=pay, args=(n,)) for n in range(20)]
+    threads.insert(3, threading.Thread(target=remedies))
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(timeout=60)
+    assert not any(th.is_alive() for th in threads), "deadlock"
+    assert errors == []
+    f = s.app.get_fine(SYSTEM, fine)
+    assert f["paid"] == "20000.00" and f["status"] == "paid"
+    types = [e["type"] for e in s.app.case_events(SYSTEM, cid)]
+    assert types.count("RemedySought") == 5 and types.count("FineSettled") == 1
