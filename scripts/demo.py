@@ -257,6 +257,17 @@ class UnitStory:
             checklist=FULL_CHECKLIST if checklist is None else checklist,
         )
 
+    def served_fine(self, surcharge: bool = True) -> tuple[str, str]:
+        """A fined case, decided on day 14 and served on day 15 (due on day 30), unpaid:
+        (case id, fine id)."""
+        cid = self.file()
+        eid = self.investigated(cid)
+        self.notice(cid)
+        fine = self.decide(cid, eid, payment={"bank_code": self.bank_code, "surcharge": surcharge})["fine_id"]
+        self.serve(cid)
+        self.disclose(cid)
+        return cid, str(fine)
+
     def clean_fined_case(self, **kw: Any) -> tuple[str, dict[str, Any]]:
         cid = self.file(**kw)
         eid = self.investigated(cid)

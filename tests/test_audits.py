@@ -155,18 +155,13 @@ def test_c17_no_penalty_without_education(story: Story) -> None:
 
 
 def test_d2_paid_late(story: Story) -> None:
-    cid = story.file()
-    eid = story.investigated(cid)
-    story.notice(cid)
-    res = story.decide(cid, eid)
-    story.serve(cid)
-    story.disclose(cid)
-    story.pay(res["fine_id"], n=40)
+    cid, fine = story.served_fine()
+    story.pay(fine, n=40)
     story.finish(cid, 41)
     found = story.findings(cid, t(45))
     # Paid 10 days late: D2; and the 3 % a day surcharge the decision provided for had accrued
     # but was not collected (D8, for information).
-    assert rules(found) == ["D2", "D8"] and found[0]["events"][0]["aggregate_id"] == res["fine_id"]
+    assert rules(found) == ["D2", "D8"] and found[0]["events"][0]["aggregate_id"] == fine
     d8 = next(f for f in found if f["rule"] == "D8")
     assert d8["severity"] == "info" and d8["message"].startswith("a surcharge of 6000.00 yuan had accrued")
 
@@ -175,12 +170,7 @@ def test_d8_no_surcharge_finding_when_the_decision_set_none_and_a_surcharge_coll
     story: Story,
 ) -> None:
     s = story
-    cid = s.file()
-    eid = s.investigated(cid)
-    s.notice(cid)
-    fine = s.decide(cid, eid, payment={"bank_code": s.bank_code, "surcharge": False})["fine_id"]
-    s.serve(cid)
-    s.disclose(cid)
+    cid, fine = s.served_fine(surcharge=False)
     s.pay(fine, n=40)
     s.finish(cid, 41)
     assert rules(s.findings(cid, t(45))) == ["D2"]  # late, but no surcharge was decided
@@ -195,12 +185,7 @@ def test_d8_no_surcharge_finding_when_the_decision_set_none_and_a_surcharge_coll
 
 
 def test_d2_unpaid_after_the_due_date_and_e3_court_too_soon(story: Story) -> None:
-    cid = story.file()
-    eid = story.investigated(cid)
-    story.notice(cid)
-    fine = story.decide(cid, eid)["fine_id"]
-    story.serve(cid)
-    story.disclose(cid)
+    cid, fine = story.served_fine()
     assert story.findings(cid, t(20)) == []
     assert rules(story.findings(cid, t(40))) == ["D2"]
     story.at(t(40))

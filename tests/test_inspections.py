@@ -24,37 +24,32 @@ def i1(s: Story, iid: str, as_of: Any) -> list[dict[str, Any]]:
     return [f for f in reports.findings_report(s.engine, as_of=as_of, rule="I1") if f["inspection_id"] == iid]
 
 
+def draw_task(s: Story, task: str, inspectors: list[str], targets: int, **kw: Any) -> dict[str, Any]:
+    return s.app.draw_inspection(
+        s.off,
+        unit_id=s.unit,
+        task=task,
+        matter_code=s.matter,
+        targets_register=COMPANIES,
+        inspectors_register=inspectors,
+        targets=targets,
+        drawn_at=t(0),
+        **kw,
+    )
+
+
 def test_the_draw_is_reproducible_from_its_seed_and_registers(story: Story) -> None:
     s = story
     seed = hashlib.sha256(b"task").hexdigest()
     s.at(t(0))
-    res = s.app.draw_inspection(
-        s.off,
-        unit_id=s.unit,
-        task="抽查A",
-        matter_code=s.matter,
-        targets_register=COMPANIES,
-        inspectors_register=[s.zhang, s.li, s.wang],
-        targets=5,
-        seed=seed,
-        drawn_at=t(0),
-    )
+    res = draw_task(s, "抽查A", [s.zhang, s.li, s.wang], 5, seed=seed)
     assert res["seed"] == seed and len(res["assignments"]) == 5
     assert all(len(team) == 2 for team in res["assignments"].values())
     # Anyone can redo it: the same registers (in any order) and seed give the same assignments.
     assert draw(seed, list(reversed(COMPANIES)), [s.wang, s.li, s.zhang], 5, 2) == res["assignments"]
     assert draw("0" * 64, COMPANIES, [s.zhang, s.li, s.wang], 5, 2) != res["assignments"]
     # Without a seed the system draws one (32 random bytes) and answers it.
-    other = s.app.draw_inspection(
-        s.off,
-        unit_id=s.unit,
-        task="抽查B",
-        matter_code=s.matter,
-        targets_register=COMPANIES,
-        inspectors_register=[s.zhang, s.li],
-        targets=2,
-        drawn_at=t(0),
-    )
+    other = draw_task(s, "抽查B", [s.zhang, s.li], 2)
     assert len(other["seed"]) == 64 and other["seed"] != seed
     assert s.app.get_inspection(SYSTEM, res["id"])["assignments"] == res["assignments"]
 
@@ -118,16 +113,7 @@ def test_i1_an_inspector_without_a_valid_certificate(story: Story) -> None:
     s.at(t(1))
     s.app.suspend_certificate(SYSTEM, s.wang, at=t(1), reason="暂扣")
     s.at(t(0))
-    res = s.app.draw_inspection(
-        s.off,
-        unit_id=s.unit,
-        task="证件任务",
-        matter_code=s.matter,
-        targets_register=COMPANIES,
-        inspectors_register=[s.zhang, s.wang],
-        targets=1,
-        drawn_at=t(0),
-    )
+    res = draw_task(s, "证件任务", [s.zhang, s.wang], 1)
     target, team = next(iter(res["assignments"].items()))
     s.at(t(2))
     s.app.record_inspection_result(

@@ -22,17 +22,6 @@ def rules(found: list[dict[str, Any]]) -> list[str]:
     return sorted(f["rule"] for f in found)
 
 
-def served_fine(s: Story, surcharge: bool = True) -> tuple[str, str]:
-    """A fined case, decided on day 14 and served on day 15 (due on day 30), unpaid."""
-    cid = s.file()
-    eid = s.investigated(cid)
-    s.notice(cid)
-    fine = s.decide(cid, eid, payment={"bank_code": s.bank_code, "surcharge": surcharge})["fine_id"]
-    s.serve(cid)
-    s.disclose(cid)
-    return cid, fine
-
-
 def midnight(d: Any) -> datetime:
     return datetime(d.year, d.month, d.day, 10, tzinfo=CHINA)
 
@@ -40,7 +29,7 @@ def midnight(d: Any) -> datetime:
 # ---------------------------------------------------------------- E1
 def test_e1_a_suspension_because_a_remedy_was_sought_is_a_finding(story: Story) -> None:
     s = story
-    cid, _ = served_fine(s)
+    cid, _ = s.served_fine()
     s.at(t(20))
     s.app.seek_remedy(s.off, cid, kind="reconsideration", filed_at=t(20), body="某市人民政府", reference="复议1号")
     s.at(t(21))
@@ -53,7 +42,7 @@ def test_e1_a_suspension_because_a_remedy_was_sought_is_a_finding(story: Story) 
 
 def test_e1_a_suspension_by_the_reconsideration_organ_during_the_remedy_is_lawful(story: Story) -> None:
     s = story
-    cid, _ = served_fine(s)
+    cid, _ = s.served_fine()
     s.at(t(20))
     s.app.seek_remedy(s.off, cid, kind="reconsideration", filed_at=t(20), body="某市人民政府", reference=None)
     s.at(t(21))
@@ -63,20 +52,20 @@ def test_e1_a_suspension_by_the_reconsideration_organ_during_the_remedy_is_lawfu
 
 def test_e1_a_suspension_without_a_pending_remedy_or_by_the_wrong_body(story: Story) -> None:
     s = story
-    cid, _ = served_fine(s)
+    cid, _ = s.served_fine()
     s.at(t(21))
     s.app.suspend_execution(s.hd, cid, at=t(21), ground="respondent", basis="本机关决定")
     assert [f["message"] for f in s.findings(cid, t(22))] == [
         "execution suspended by the respondent with no reconsideration or suit pending"
     ]
-    cid2, _ = served_fine(s)
+    cid2, _ = s.served_fine()
     s.at(t(20))
     s.app.seek_remedy(s.off, cid2, kind="reconsideration", filed_at=t(20), body="某市人民政府", reference=None)
     s.at(t(21))
     s.app.suspend_execution(s.hd, cid2, at=t(21), ground="court", basis="（2026）豫01行初1号")
     assert rules(s.findings(cid2, t(22))) == ["E1"]
     # A law that says so suspends at any time.
-    cid3, _ = served_fine(s)
+    cid3, _ = s.served_fine()
     s.at(t(21))
     s.app.suspend_execution(s.hd, cid3, at=t(21), ground="law", basis="某法第十条")
     assert s.findings(cid3, t(22)) == []
@@ -87,7 +76,7 @@ def test_remedy_commands_refuse_what_cannot_have_happened(story: Story) -> None:
     cid = s.file()
     with pytest.raises(StateError):  # nothing decided yet
         s.app.seek_remedy(s.off, cid, kind="litigation", filed_at=t(2), body="某区人民法院", reference=None)
-    cid, _ = served_fine(s)
+    cid, _ = s.served_fine()
     with pytest.raises(InvalidInputError) as e:
         s.app.seek_remedy(s.off, cid, kind="appeal", filed_at=t(20), body="x", reference=None)
     assert e.value.field == "kind"
@@ -107,7 +96,7 @@ def test_remedy_commands_refuse_what_cannot_have_happened(story: Story) -> None:
 # ---------------------------------------------------------------- D8 pause
 def test_d8_the_surcharge_does_not_run_while_a_reconsideration_is_pending(story: Story) -> None:
     s = story
-    cid, fine = served_fine(s)  # due on day 30 (2026-04-01)
+    cid, fine = s.served_fine()  # due on day 30 (2026-04-01)
     # 20 days late on day 50: 20 × 3% × 20,000 = 12,000 yuan.
     assert s.app.get_fine(SYSTEM, fine, t(50))["surcharge"] == "12000.00"
     s.at(t(35))
@@ -120,7 +109,7 @@ def test_d8_the_surcharge_does_not_run_while_a_reconsideration_is_pending(story:
     ledger = reports.fines_report(s.engine, s.unit, t(50))["fines"]
     assert [f["surcharge"] for f in ledger if f["fine_id"] == fine] == ["5400.00"]
     # While it is still pending nothing accrues either.
-    cid2, fine2 = served_fine(s)
+    cid2, fine2 = s.served_fine()
     s.at(t(31))
     s.app.seek_remedy(s.off, cid2, kind="litigation", filed_at=t(31), body="某区人民法院", reference=None)
     assert s.app.get_fine(SYSTEM, fine2, t(80))["surcharge"] == "0.00"
@@ -132,7 +121,7 @@ def test_d8_the_surcharge_does_not_run_while_a_reconsideration_is_pending(story:
 # ---------------------------------------------------------------- E4
 def test_e4_a_unit_without_its_own_power_applies_to_court_inside_the_window(story: Story) -> None:
     s = story
-    cid, fine = served_fine(s)
+    cid, fine = s.served_fine()
     s.at(t(40))
     s.app.serve_demand(s.off, fine, served_at=t(40))
     served = t(15).date()
@@ -152,7 +141,7 @@ def test_e4_a_unit_without_its_own_power_applies_to_court_inside_the_window(stor
 
 def test_e4_applied_while_a_suit_was_pending_and_too_late(story: Story) -> None:
     s = story
-    cid, fine = served_fine(s)
+    cid, fine = s.served_fine()
     s.at(t(40))
     s.app.serve_demand(s.off, fine, served_at=t(40))
     s.at(t(50))
@@ -163,7 +152,7 @@ def test_e4_applied_while_a_suit_was_pending_and_too_late(story: Story) -> None:
     found = [f for f in s.findings(cid, when + timedelta(days=1)) if f["rule"] == "E4"]
     assert [f["message"] for f in found] == ["court enforcement applied for while a litigation was pending"]
     assert found[0]["events"] == [{"aggregate_id": fine, "version": v}]
-    cid2, fine2 = served_fine(s)
+    cid2, fine2 = s.served_fine()
     s.at(t(40))
     s.app.serve_demand(s.off, fine2, served_at=t(40))
     late = midnight(add_months(add_months(t(15).date(), 6), 3) + timedelta(days=3))
@@ -181,7 +170,7 @@ def test_e4_does_not_judge_a_unit_with_its_own_enforcement_power(story: Story) -
         s.app.declare_enforcement_power(SYSTEM, s.unit, own=True, basis=None)
     assert e.value.field == "enforcement_power_basis"
     s.app.declare_enforcement_power(SYSTEM, s.unit, own=True, basis="《税收征收管理法》第四十条")
-    cid, fine = served_fine(s)
+    cid, fine = s.served_fine()
     s.at(t(40))
     s.app.serve_demand(s.off, fine, served_at=t(40))
     s.at(t(55))
@@ -192,7 +181,7 @@ def test_e4_does_not_judge_a_unit_with_its_own_enforcement_power(story: Story) -
 # ---------------------------------------------------------------- D9
 def test_d9_the_bank_pays_what_it_receives_into_the_treasury(story: Story) -> None:
     s = story
-    cid, fine = served_fine(s)
+    cid, fine = s.served_fine()
     s.pay(fine, 18, remit_after=None)  # 2026-03-20, a Friday: due in the treasury by Monday
     assert s.findings(cid, t(21, 10)) == []
     found = s.findings(cid, t(22, 10))
@@ -210,14 +199,14 @@ def test_d9_the_bank_pays_what_it_receives_into_the_treasury(story: Story) -> No
         "20000.00 yuan received on 2026-03-20 reached the treasury on 2026-03-27, after 2026-03-23"
     ]
     # Remitted the next working day: satisfied.
-    cid2, fine2 = served_fine(s)
+    cid2, fine2 = s.served_fine()
     s.pay(fine2, 18, remit_after=3)  # Monday 23 March
     assert s.findings(cid2, t(30)) == []
 
 
 def test_d9_partial_remittances_cover_receipts_in_order(story: Story) -> None:
     s = story
-    cid, fine = served_fine(s)
+    cid, fine = s.served_fine()
     s.at(t(18))
     s.app.record_payment(s.bank, fine, receipt_no="R-a", amount="5000.00", paid_at=t(18))
     s.at(t(19))
@@ -291,7 +280,7 @@ def test_case_and_fine_commands_touching_both_run_at_once_without_loss(story: St
     import threading
 
     s = story
-    cid, fine = served_fine(s)
+    cid, fine = s.served_fine()
     s.at(t(20))
     errors: list[BaseException] = []
 
