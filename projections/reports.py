@@ -302,15 +302,28 @@ def officer_acts(engine: Engine, officer_id: str) -> dict[str, Any] | None:
 
 
 # ------------------------------------------------------------------ fines (D1–D10)
+SEPARATION_RULES = frozenset({"D1", "D3", "D4", "D5", "D6", "D9"})
+
+
 def fines_report(engine: Engine, unit_id: str | None, as_of: datetime) -> dict[str, Any]:
     """Per unit and per fine: decided, paid, outstanding, overdue, surcharge (D8), on-the-spot
-    cash not yet handed over or deposited (D6)."""
+    cash not yet deposited (D6), what reached the treasury and what the bank still holds (D9),
+    and the separation breaches (罚缴分离: D1, D3–D6, D9)."""
     from domain.fine import surcharge_fen
 
     with engine.connect() as conn:
         ctx = _context(conn, unit_id)
         units = _units(conn)
+        cases = _case_rows(conn, unit_id=unit_id)
     today = as_of.astimezone(audit.CHINA).date()
+    # Separation breaches (罚缴分离, 收支两条线) per fine: the fine rules' findings of D1, D3–D6, D9.
+    breaches: dict[str, list[str]] = {}
+    ctx.as_of = as_of
+    for case in cases:
+        ctx.unit = units.get(case["unit_id"])
+        for fd in audit.fine_rules(case, ctx):
+            if fd["rule"] in SEPARATION_RULES:
+                breaches.setdefault(fd["events"][0]["aggregate_id"], []).append(fd["rule"])
     per_fine = []
     for fid, f in (ctx.fines or {}).items():
         outstanding = f["amount_fen"] - f["paid_fen"]
@@ -327,6 +340,11 @@ def fines_report(engine: Engine, unit_id: str | None, as_of: datetime) -> dict[s
             paused=audit.fine_pauses(f),
         )
         cash_pending = sum(c["amount_fen"] for c in f["cash"] if not c["deposited"])
+        at_bank = sum(p["amount_fen"] for p in f["payments"]) + sum(
+            c["amount_fen"] for c in f["cash"] if c["deposited"]
+        )
+        remitted = sum(r["amount_fen"] for r in f.get("remittances", []))
+        separation = sorted(breaches.get(fid, []))
         per_fine.append(
             {
                 "fine_id": fid,
@@ -341,12 +359,15 @@ def fines_report(engine: Engine, unit_id: str | None, as_of: datetime) -> dict[s
                 "overdue": overdue,
                 "surcharge": fen_to_yuan(sur),
                 "cash_not_deposited": fen_to_yuan(cash_pending),
-                "_fen": (f["amount_fen"], f["paid_fen"], outstanding, sur, cash_pending, overdue),
+                "remitted_to_treasury": fen_to_yuan(remitted),
+                "held_by_bank": fen_to_yuan(at_bank - remitted),
+                "separation_breaches": separation,
+                "_fen": (f["amount_fen"], f["paid_fen"], outstanding, sur, cash_pending, overdue, remitted),
             }
         )
     by_unit: dict[str, dict[str, Any]] = {}
     for x in per_fine:
-        a, p, o, s, c, od = x.pop("_fen")
+        a, p, o, s, c, od, r = x.pop("_fen")
         u = by_unit.setdefault(
             x["unit_id"],
             {
@@ -359,6 +380,8 @@ def fines_report(engine: Engine, unit_id: str | None, as_of: datetime) -> dict[s
                 "overdue": 0,
                 "surcharge": 0,
                 "cash_not_deposited": 0,
+                "remitted_to_treasury": 0,
+                "separation_breaches": 0,
             },
         )
         u["fines"] += 1
@@ -368,8 +391,18 @@ def fines_report(engine: Engine, unit_id: str | None, as_of: datetime) -> dict[s
         u["overdue"] += o if od else 0
         u["surcharge"] += s
         u["cash_not_deposited"] += c
+        u["remitted_to_treasury"] += r
+        u["separation_breaches"] += len(x["separation_breaches"])
     for u in by_unit.values():
-        for k in ("decided", "paid", "outstanding", "overdue", "surcharge", "cash_not_deposited"):
+        for k in (
+            "decided",
+            "paid",
+            "outstanding",
+            "overdue",
+            "surcharge",
+            "cash_not_deposited",
+            "remitted_to_treasury",
+        ):
             u[k] = fen_to_yuan(u[k])
     return {
         "as_of": as_of.isoformat(),

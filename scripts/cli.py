@@ -283,7 +283,18 @@ def report(
         ]
     else:
         rows = reports.fines_report(runner.engine, unit, now)["fines"]
-        cols = ["decision_no", "bank", "amount", "paid", "outstanding", "due_on", "overdue", "surcharge"]
+        cols = [
+            "decision_no",
+            "bank",
+            "amount",
+            "paid",
+            "outstanding",
+            "due_on",
+            "overdue",
+            "surcharge",
+            "remitted_to_treasury",
+            "separation_breaches",
+        ]
     if fmt == "csv":
         sys.stdout.write(reports.to_csv(rows, cols))
         return

@@ -79,6 +79,23 @@ def test_fine_ledger_accrues_the_surcharge_after_the_due_date(story: Story) -> N
     assert s.app.get_fine(SYSTEM, fine, t(32))["surcharge"] == "1200.00"  # the same rule
 
 
+def test_fine_ledger_shows_where_the_money_went_and_the_separation_breaches(story: Story) -> None:
+    s = story
+    kept, kept_fine = s.served_fine()
+    s.pay(kept_fine, 18, remit_after=None)  # the bank keeps it (D9)
+    sent, sent_fine = s.served_fine()
+    s.pay(sent_fine, 18)  # remitted the same day
+    s.runner.run_until_head()
+    ledger = reports.fines_report(s.engine, s.unit, t(30))
+    rows = {f["fine_id"]: f for f in ledger["fines"]}
+    assert (rows[kept_fine]["remitted_to_treasury"], rows[kept_fine]["held_by_bank"]) == ("0.00", "20000.00")
+    assert rows[kept_fine]["separation_breaches"] == ["D9"]
+    assert (rows[sent_fine]["remitted_to_treasury"], rows[sent_fine]["held_by_bank"]) == ("20000.00", "0.00")
+    assert rows[sent_fine]["separation_breaches"] == []
+    unit = ledger["units"][0]
+    assert (unit["paid"], unit["remitted_to_treasury"], unit["separation_breaches"]) == ("40000.00", "20000.00", 1)
+
+
 def test_public_disclosure_is_redacted_and_withdrawals_disappear(world: World) -> None:
     w, c = world, world.c
     cid = w.file(

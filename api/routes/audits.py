@@ -138,8 +138,8 @@ def fines(
     as_of: datetime | None = None,
     format: Format = "json",
 ) -> Any:
-    """Per unit: decided, paid, outstanding, overdue, surcharge (D8), cash not deposited (D6);
-    per fine with format=csv."""
+    """Per unit: decided, paid, outstanding, overdue, surcharge (D8), cash not deposited (D6),
+    remitted to the treasury (D9) and separation breaches; per fine with format=csv."""
     result = reports.fines_report(request.app.state.engine, _scope(actor, unit_id), _now(as_of))
     if format == "csv":
         cols = [
@@ -155,6 +155,9 @@ def fines(
             "overdue",
             "surcharge",
             "cash_not_deposited",
+            "remitted_to_treasury",
+            "held_by_bank",
+            "separation_breaches",
         ]
         return Response(reports.to_csv(result["fines"], cols), media_type="text/csv")
     return result
