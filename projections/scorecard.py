@@ -10,6 +10,10 @@ from typing import Any
 DEFAULT_WEIGHTS: dict[str, Any] = {
     # Any one of these makes the file 不合格 (score 0).
     "veto": ["A1", "A2", "A5", "A7", "B4", "C1", "C3", "C5", "F1", "POWERS"],
+    # A rule that vetoes only for some of its findings (message prefix): a decision never
+    # served is a veto (K: "not served C13"); one served late or by e-mail without consent is
+    # a content deduction.
+    "veto_messages": {"C13": "decision not served"},
     # Content items: 80 points, deducted per rule found (at most the item's points each).
     "content": {
         "C2": 5,
@@ -24,6 +28,9 @@ DEFAULT_WEIGHTS: dict[str, Any] = {
         "D2": 5,
         "D6": 5,
         "B1": 10,
+        "C10": 5,
+        "C11": 5,
+        "D1": 5,
     },
     # Form items: 20 points.
     "form": {"B5": 5, "A3": 5, "B2": 5, "B3": 5},
@@ -42,7 +49,11 @@ def weights() -> dict[str, Any]:
 def score(findings: list[dict[str, Any]], within_powers: bool) -> dict[str, Any]:
     w = weights()
     rules = {f["rule"] for f in findings}
-    veto = sorted(r for r in rules if r in w["veto"])
+    by_message = w.get("veto_messages", {})
+    veto = sorted(
+        {r for r in rules if r in w["veto"]}
+        | {f["rule"] for f in findings if f["message"].startswith(by_message.get(f["rule"], "\0"))}
+    )
     if not within_powers:
         veto.append("POWERS")
     deductions = [

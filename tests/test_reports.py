@@ -197,3 +197,21 @@ def test_officer_level_findings_a6_and_a8_are_in_the_findings_list(story: Story)
     # Filters apply to officer-level findings too.
     only = reports.findings_report(s.engine, as_of=t(0), rule="A8", officer_id=untrained)
     assert [(f["rule"], f["officer_id"]) for f in only] == [("A8", untrained)]
+
+
+def test_case_file_score_vetoes_and_deducts_as_rules_k_says() -> None:
+    from projections.scorecard import score
+
+    def fd(rule: str, message: str = "x") -> dict[str, Any]:
+        return {"rule": rule, "message": message}
+
+    assert score([], True) == {"total": 100, "veto": [], "deductions": [], "grade": "优秀"}
+    # A decision served late is a content deduction; one never served vetoes the file.
+    late = score([fd("C13", "served 9 working days after the decision")], True)
+    assert (late["total"], late["veto"]) == (90, [])
+    never = score([fd("C13", "decision not served by 2026-03-25")], True)
+    assert (never["total"], never["veto"], never["grade"]) == (0, ["C13"], "不合格")
+    # The benchmark not applied (C11) and a fine collected by the wrong hands (D1) deduct.
+    both = score([fd("C11"), fd("D1")], True)
+    assert (both["total"], [d["rule"] for d in both["deductions"]]) == (90, ["C11", "D1"])
+    assert score([], False)["veto"] == ["POWERS"]
