@@ -195,7 +195,8 @@ def test_reads_answer_503_while_a_new_version_builds_and_200_after_it_takes_over
         r = c.get("/v1/cases", headers=h)
         assert r.status_code == 503 and r.headers["Retry-After"]
         assert "case_index v2 is being built beside v1" in r.json()["detail"]
-        assert c.get("/readyz").status_code == 503
+        ready = c.get("/readyz")
+        assert ready.status_code == 503 and "v2 is being built beside v1" in ready.json()["detail"]
         assert 'oversight_projection_serving{projection="case_index",version="1"} 1' in c.get("/metrics").text
         api.state.runner.run_until_head()
         assert c.get("/v1/cases", headers=h).status_code == 200
