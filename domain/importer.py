@@ -54,7 +54,39 @@ def _convert(value: Any, hint: Any) -> Any:
         return t
     if hint is date and isinstance(value, str):
         return date.fromisoformat(value)
+    _check_type(value, hint)
     return value
+
+
+def _check_type(value: Any, hint: Any) -> None:
+    """Refuse a value whose JSON type does not match the event field's annotation (so no
+    malformed history reaches the projections); ``Any`` and unknown hints pass."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return
+        hint = next(a for a in args if a is not type(None))
+        origin, args = typing.get_origin(hint), typing.get_args(hint)
+    kinds: dict[Any, type | tuple[type, ...]] = {
+        str: str,
+        int: int,
+        bool: bool,
+        float: (int, float),
+        list: list,
+        dict: dict,
+    }
+    expected = kinds.get(origin or hint)
+    if expected is None:
+        return
+    if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+        raise TypeError(f"{value!r} is not {getattr(origin or hint, '__name__', hint)}")
+    if origin is list and args and isinstance(value, list):
+        for v in value:
+            _check_type(v, args[0])
+    elif origin is dict and len(args) == 2 and isinstance(value, dict):
+        for k, v in value.items():
+            _check_type(k, args[0])
+            _check_type(v, args[1])
 
 
 def build(lines: Iterable[str], by: str, load: typing.Callable[[UUID], Base | None]) -> list[Base]:

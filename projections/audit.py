@@ -487,18 +487,28 @@ def apply_unit(f: dict[str, Any] | None, e: Any) -> dict[str, Any] | None:
     return f
 
 
+def draw_reproducible(e: Any) -> bool:
+    """Whether a recorded draw is what its algorithm, seed and registers give (I1)."""
+    teams: dict[str, list[str]] = e.assignments
+    sizes = {len(team) for team in teams.values()}
+    return (
+        e.algorithm == ALGORITHM
+        and bool(e.seed)
+        and len(sizes) == 1
+        and register_sha256(e.targets_register) == e.targets_register_sha256
+        and register_sha256(e.inspectors_register) == e.inspectors_register_sha256
+        and draw(e.seed, e.targets_register, e.inspectors_register, len(teams), sizes.pop()) == teams
+    )
+
+
 def apply_inspection(f: dict[str, Any] | None, e: Any) -> dict[str, Any] | None:
     if isinstance(e, Inspection.Drawn):
+        # The registers stay in the event; the facts keep the verdict of redoing the draw.
         return {
             "inspection_id": str(e.originator_id),
             "unit_id": e.unit_id,
             "task": e.task,
-            "algorithm": e.algorithm,
-            "seed": e.seed,
-            "targets_register": e.targets_register,
-            "targets_register_sha256": e.targets_register_sha256,
-            "inspectors_register": e.inspectors_register,
-            "inspectors_register_sha256": e.inspectors_register_sha256,
+            "reproducible": draw_reproducible(e),
             "assignments": e.assignments,
             "drawn": _ref(e),
             "results": {},
@@ -1433,18 +1443,7 @@ def inspection_findings(i: dict[str, Any], ctx: Ctx) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     drawn = i["drawn"]
     teams: dict[str, list[str]] = i["assignments"]
-    sizes = {len(team) for team in teams.values()}
-    redo = (
-        draw(i["seed"], i["targets_register"], i["inspectors_register"], len(teams), min(sizes))
-        if i["seed"] and teams and len(sizes) == 1
-        else None
-    )
-    if (
-        i["algorithm"] != ALGORITHM
-        or register_sha256(i["targets_register"]) != i["targets_register_sha256"]
-        or register_sha256(i["inspectors_register"]) != i["inspectors_register_sha256"]
-        or redo != teams
-    ):
+    if not i["reproducible"]:
         out.append(
             inspection_finding(
                 i, "the draw is not reproducible from its seed and registers", [drawn["v"]], drawn["rec"]
