@@ -1028,13 +1028,13 @@ class Oversight(Application[UUID]):
         revoked_by: str,
         expected_version: int | None = None,
     ) -> Result:
-        return self._case_cmd(
-            actor,
-            case_id,
-            ("unit_head",),
-            expected_version,
-            lambda c: c.revoke_decision(by=actor.id, at=at, reason=reason, revoked_by=revoked_by),
-        )
+        holder: list[Base] = []
+
+        def revoke(c: Case) -> None:
+            c.revoke_decision(by=actor.id, at=at, reason=reason, revoked_by=revoked_by)
+            self._with_fine(c, holder, lambda f: f.void(by=actor.id, at=at, reason=reason))
+
+        return self._case_cmd(actor, case_id, ("unit_head",), expected_version, revoke, also=lambda c: holder)
 
     def disclose(
         self, actor: Actor, case_id: str, *, published_at: datetime, channel: str, expected_version: int | None = None

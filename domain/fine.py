@@ -68,6 +68,7 @@ class Fine(Base):
             f.court_at = None
             f.remedies = []
             f.remitted_fen = 0
+            f.voided_at = None
 
     class DueDateSet(Base.Event):
         class_version = 1
@@ -169,7 +170,17 @@ class Fine(Base):
         def apply(self, f: Fine) -> None:
             f.remitted_fen += self.amount_fen
 
+    class Voided(Base.Event):
+        """The decision was revoked (changed, or found void): the fine is no longer owed."""
+
+        class_version = 1
+        reason: str
+
+        def apply(self, f: Fine) -> None:
+            f.voided_at = self.occurred_at
+
     if TYPE_CHECKING:
+        voided_at: datetime | None
         remedies: list[dict[str, Any]]
         remitted_fen: int
         case_id: str
@@ -194,7 +205,7 @@ class Fine(Base):
 
     @property
     def outstanding_fen(self) -> int:
-        return self.amount_fen - self.paid_fen
+        return 0 if self.voided_at is not None else self.amount_fen - self.paid_fen
 
     @classmethod
     def impose(
@@ -227,7 +238,13 @@ class Fine(Base):
         due_on, _ = calendar_deadline(served_on, LAW.payment_days)
         self._trigger(self.DueDateSet, by, served_at, served_on=served_on, due_on=due_on)
 
+    def void(self, *, by: str, at: datetime, reason: str) -> None:
+        if self.voided_at is None:
+            self._trigger(self.Voided, by, at, reason=reason)
+
     def _amount(self, amount_fen: int) -> None:
+        if self.voided_at is not None:
+            raise StateError("the decision was revoked: this fine is void and nothing more is collected")
         if amount_fen <= 0:
             raise InvalidInputError("amount", "must be positive")
         if amount_fen > self.outstanding_fen:
@@ -363,6 +380,8 @@ class Fine(Base):
         )
 
     def status(self) -> str:
+        if self.voided_at is not None:
+            return "void"
         if self.outstanding_fen <= 0:
             return "paid"
         if self.court_at is not None:
@@ -382,6 +401,7 @@ class Fine(Base):
             "amount": fen_to_yuan(self.amount_fen),
             "paid": fen_to_yuan(self.paid_fen),
             "outstanding": fen_to_yuan(self.outstanding_fen),
+            "void": self.voided_at is not None,
             "due_on": self.due_on.isoformat() if self.due_on else None,
             "surcharge": fen_to_yuan(self.surcharge_fen(as_of)),
             "surcharge_applies": self.surcharge,

@@ -439,6 +439,8 @@ def apply_fine(f: dict[str, Any] | None, e: Any) -> dict[str, Any] | None:
     elif isinstance(e, Fine.RemedyEnded):
         for rem in f["remedies"]:
             rem["until"] = rem["until"] or china_date(e.occurred_at).isoformat()
+    elif isinstance(e, Fine.Voided):
+        f["void"] = {"v": e.originator_version, "at": e.occurred_at.isoformat()}
     elif isinstance(e, Fine.RemittedToTreasury):
         f["remittances"].append(
             {
@@ -1025,7 +1027,7 @@ def fine_rules(f: dict[str, Any], ctx: Ctx) -> Iterator[dict[str, Any]]:
         late = [p for p in fine["payments"] if china_date(dt(p["at"])) > due]
         for p in late:
             yield finding("D2", f, f"paid after the due date {due}", [p["v"]], aggregate_id=fid)
-        if fine["paid_fen"] < fine["amount_fen"] and today > due:
+        if fine["paid_fen"] < fine["amount_fen"] and today > due and not (f["revoked"] or fine.get("void")):
             yield finding(
                 "D2",
                 f,
@@ -1048,7 +1050,8 @@ def fine_rules(f: dict[str, Any], ctx: Ctx) -> Iterator[dict[str, Any]]:
                 )
     yield from _d8_surcharge(f, fine)
     yield from _d9_treasury(f, fine, today, ctx.as_of)
-    if ctx.unit is not None and not ctx.unit.get("own_enforcement") and fine["served_on"] and not f["revoked"]:
+    owed = not f["revoked"] and not fine.get("void")
+    if ctx.unit is not None and not ctx.unit.get("own_enforcement") and fine["served_on"] and owed:
         yield from _e4_court_window(f, fine, today, ctx.as_of)
     if fine["court"] and fine["demand"]:
         n = _wd(fine["demand"]["at"], fine["court"]["at"])

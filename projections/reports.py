@@ -326,7 +326,8 @@ def fines_report(engine: Engine, unit_id: str | None, as_of: datetime) -> dict[s
                 breaches.setdefault(fd["events"][0]["aggregate_id"], []).append(fd["rule"])
     per_fine = []
     for fid, f in (ctx.fines or {}).items():
-        outstanding = f["amount_fen"] - f["paid_fen"]
+        void = bool(f.get("void"))
+        outstanding = 0 if void else f["amount_fen"] - f["paid_fen"]
         due = date.fromisoformat(f["due_on"]) if f["due_on"] else None
         defer = date.fromisoformat(f["deferral_until"]) if f["deferral_until"] else None
         overdue = bool(due and outstanding > 0 and today > max(due, defer or due))
@@ -355,6 +356,7 @@ def fines_report(engine: Engine, unit_id: str | None, as_of: datetime) -> dict[s
                 "amount": fen_to_yuan(f["amount_fen"]),
                 "paid": fen_to_yuan(f["paid_fen"]),
                 "outstanding": fen_to_yuan(outstanding),
+                "void": void,
                 "due_on": f["due_on"],
                 "overdue": overdue,
                 "surcharge": fen_to_yuan(sur),

@@ -310,3 +310,23 @@ def test_case_and_fine_commands_touching_both_run_at_once_without_loss(story: St
     assert f["paid"] == "20000.00" and f["status"] == "paid"
     types = [e["type"] for e in s.app.case_events(SYSTEM, cid)]
     assert types.count("RemedySought") == 5 and types.count("FineSettled") == 1
+
+
+def test_a_revoked_decision_voids_its_fine(story: Story) -> None:
+    """Reconsideration revokes the decision: the fine is void. Nothing more is collected, no
+    surcharge accrues, and neither D2 nor E4 reports it unpaid."""
+    s = story
+    cid, fine = s.served_fine()
+    s.at(t(20))
+    s.app.seek_remedy(s.off, cid, kind="reconsideration", filed_at=t(20), body="某市人民政府", reference=None)
+    s.at(t(50))
+    s.app.conclude_remedy(s.off, cid, kind="reconsideration", at=t(50), result="revoked")
+    s.app.revoke_decision(s.hd, cid, at=t(50), reason="复议决定撤销", revoked_by="reconsideration")
+    f = s.app.get_fine(SYSTEM, fine, t(400))
+    assert (f["status"], f["outstanding"], f["surcharge"], f["void"]) == ("void", "0.00", "0.00", True)
+    with pytest.raises(StateError, match="void"):
+        s.app.record_payment(s.bank, fine, receipt_no="R-void", amount="100.00", paid_at=t(51))
+    late = midnight(add_months(add_months(t(15).date(), 6), 4))
+    assert not {"D2", "E4"} & set(rules(s.findings(cid, late)))
+    ledger = {r["fine_id"]: r for r in reports.fines_report(s.engine, s.unit, late)["fines"]}
+    assert (ledger[fine]["void"], ledger[fine]["outstanding"], ledger[fine]["overdue"]) == (True, "0.00", False)
