@@ -303,6 +303,25 @@ def officer_acts(engine: Engine, officer_id: str) -> dict[str, Any] | None:
 
 # ------------------------------------------------------------------ fines (D1–D10)
 SEPARATION_RULES = frozenset({"D1", "D3", "D4", "D5", "D6", "D9"})
+#: the per-fine rows of the fine ledger, in CSV order
+FINE_COLUMNS = [
+    "fine_id",
+    "case_id",
+    "unit_id",
+    "decision_no",
+    "bank",
+    "amount",
+    "paid",
+    "outstanding",
+    "void",
+    "due_on",
+    "overdue",
+    "surcharge",
+    "cash_not_deposited",
+    "remitted_to_treasury",
+    "held_by_bank",
+    "separation_breaches",
+]
 
 
 def fines_report(engine: Engine, unit_id: str | None, as_of: datetime) -> dict[str, Any]:

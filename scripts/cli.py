@@ -283,18 +283,8 @@ def report(
         ]
     else:
         rows = reports.fines_report(runner.engine, unit, now)["fines"]
-        cols = [
-            "decision_no",
-            "bank",
-            "amount",
-            "paid",
-            "outstanding",
-            "due_on",
-            "overdue",
-            "surcharge",
-            "remitted_to_treasury",
-            "separation_breaches",
-        ]
+        brief = ["decision_no", "amount", "paid", "outstanding", "overdue", "surcharge", "separation_breaches"]
+        cols = reports.FINE_COLUMNS if fmt == "csv" else brief
     if fmt == "csv":
         sys.stdout.write(reports.to_csv(rows, cols))
         return

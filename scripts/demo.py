@@ -257,6 +257,22 @@ class UnitStory:
             checklist=FULL_CHECKLIST if checklist is None else checklist,
         )
 
+    def draw(self, task: str, inspectors: list[str], targets: int, day: float = 0, **kw: Any) -> dict[str, Any]:
+        """A random inspection drawn on ``day`` from the demo's company register (2 inspectors
+        per target unless ``inspectors_per_target`` says otherwise)."""
+        self.at(self.t(day))
+        return self.app.draw_inspection(
+            self.off,
+            unit_id=self.unit,
+            task=task,
+            matter_code=self.matter,
+            targets_register=COMPANIES,
+            inspectors_register=inspectors,
+            targets=targets,
+            drawn_at=self.t(day),
+            **kw,
+        )
+
     def served_fine(self, surcharge: bool = True) -> tuple[str, str]:
         """A fined case, decided on day 14 and served on day 15 (due on day 30), unpaid:
         (case id, fine id)."""
@@ -900,33 +916,43 @@ def sc_imported_fine(s: UnitStory, rule: str) -> tuple[str, list[str]]:
 COMPANIES = [f"91410100MA{n:08d}" for n in range(1, 41)]  # a register of market entities
 
 
+def legacy_draw_line(
+    s: UnitStory, iid: str, task: str, at: datetime, seed: str, inspectors: list[str], assignments: dict[str, Any]
+) -> str:
+    """An older system's random draw over the demo's company register (the import format)."""
+    from domain.inspection import ALGORITHM, register_sha256
+
+    return legacy_line(
+        "inspection",
+        iid,
+        "Drawn",
+        at,
+        unit_id=s.unit,
+        task=task,
+        matter_code=s.matter,
+        algorithm=ALGORITHM,
+        seed=seed,
+        targets_register=COMPANIES,
+        targets_register_sha256=register_sha256(COMPANIES),
+        inspectors_register=sorted(inspectors),
+        inspectors_register_sha256=register_sha256(inspectors),
+        assignments=assignments,
+    )
+
+
 def inspection(s: UnitStory, task: str, day: float, breach: str | None = None) -> str:
     """A random inspection (双随机): draw 3 of 40 companies with 2 of 3 inspectors each, inspect
     them and publish. ``breach``: "single" (one inspector), "unpublished", "undrawn" (an
     inspector not drawn), or "imported" (an older system's draw that its seed does not give)."""
     inspectors = [s.zhang, s.li, s.wang]
     if breach == "imported":
-        from domain.inspection import Inspection, register_sha256
+        from domain.inspection import Inspection
 
         iid = str(Inspection.id_for(s.unit, task))
         seed = hashlib.sha256(task.encode()).hexdigest()
+        hand_picked = {COMPANIES[0]: sorted(inspectors)[:2]}  # not what the seed draws
         lines = [
-            legacy_line(
-                "inspection",
-                iid,
-                "Drawn",
-                s.t(day),
-                unit_id=s.unit,
-                task=task,
-                matter_code=s.matter,
-                algorithm="sha256-rank/v1",
-                seed=seed,
-                targets_register=COMPANIES,
-                targets_register_sha256=register_sha256(COMPANIES),
-                inspectors_register=sorted(inspectors),
-                inspectors_register_sha256=register_sha256(inspectors),
-                assignments={COMPANIES[0]: sorted(inspectors)[:2]},  # hand-picked, not drawn
-            ),
+            legacy_draw_line(s, iid, task, s.t(day), seed, inspectors, hand_picked),
             legacy_line(
                 "inspection",
                 iid,
@@ -942,19 +968,7 @@ def inspection(s: UnitStory, task: str, day: float, breach: str | None = None) -
         s.at(s.t(day + 6))
         s.app.import_history(SYSTEM, lines, "legacy-inspections.ndjson")
         return iid
-    s.at(s.t(day))
-    res = s.app.draw_inspection(
-        s.off,
-        unit_id=s.unit,
-        task=task,
-        matter_code=s.matter,
-        targets_register=COMPANIES,
-        inspectors_register=inspectors,
-        targets=3,
-        inspectors_per_target=2,
-        seed=hashlib.sha256(task.encode()).hexdigest(),
-        drawn_at=s.t(day),
-    )
+    res = s.draw(task, inspectors, 3, day, seed=hashlib.sha256(task.encode()).hexdigest())
     for n, (target, team) in enumerate(sorted(res["assignments"].items())):
         officers = list(team)
         if n == 0 and breach == "single":

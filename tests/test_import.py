@@ -295,27 +295,13 @@ def test_g2_imported_decision_under_an_unpublished_benchmark(story: Story) -> No
 
 def test_a_line_whose_field_types_do_not_match_is_refused_and_nothing_is_recorded(story: Story) -> None:
     from domain.errors import InvalidInputError
-    from scripts.demo import legacy_line
+    from scripts.demo import legacy_draw_line, legacy_line
 
     s = story
     before = s.app.max_position()
     iid = "00000000-0000-4000-8000-00000000bbbb"
-    bad = legacy_line(
-        "inspection",
-        iid,
-        "Drawn",
-        t(0),
-        unit_id=s.unit,
-        task="旧任务",
-        matter_code=s.matter,
-        algorithm="sha256-rank/v1",
-        seed="ab" * 32,
-        targets_register=["A", "B"],
-        targets_register_sha256="x",
-        inspectors_register=[s.zhang, s.li],
-        inspectors_register_sha256="y",
-        assignments={"A": s.zhang},  # a string where a list of officers belongs
-    )
+    # A string where the list of a target's officers belongs.
+    bad = legacy_draw_line(s, iid, "旧任务", t(0), "ab" * 32, [s.zhang, s.li], {"A": s.zhang})
     with pytest.raises(InvalidInputError) as e:
         s.app.import_history(SYSTEM, [bad], "bad.ndjson")
     assert e.value.field == "line 1" and "is not list" in str(e.value)

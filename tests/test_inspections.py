@@ -13,7 +13,7 @@ from domain.errors import AlreadyExistsError, InvalidInputError
 from domain.inspection import draw
 from domain.principal import SYSTEM
 from projections import reports
-from scripts.demo import COMPANIES, inspection, legacy_line
+from scripts.demo import COMPANIES, inspection, legacy_draw_line
 
 from .conftest import World, at, day
 from .story import Story, t
@@ -24,32 +24,18 @@ def i1(s: Story, iid: str, as_of: Any) -> list[dict[str, Any]]:
     return [f for f in reports.findings_report(s.engine, as_of=as_of, rule="I1") if f["inspection_id"] == iid]
 
 
-def draw_task(s: Story, task: str, inspectors: list[str], targets: int, **kw: Any) -> dict[str, Any]:
-    return s.app.draw_inspection(
-        s.off,
-        unit_id=s.unit,
-        task=task,
-        matter_code=s.matter,
-        targets_register=COMPANIES,
-        inspectors_register=inspectors,
-        targets=targets,
-        drawn_at=t(0),
-        **kw,
-    )
-
-
 def test_the_draw_is_reproducible_from_its_seed_and_registers(story: Story) -> None:
     s = story
     seed = hashlib.sha256(b"task").hexdigest()
     s.at(t(0))
-    res = draw_task(s, "抽查A", [s.zhang, s.li, s.wang], 5, seed=seed)
+    res = s.draw("抽查A", [s.zhang, s.li, s.wang], 5, seed=seed)
     assert res["seed"] == seed and len(res["assignments"]) == 5
     assert all(len(team) == 2 for team in res["assignments"].values())
     # Anyone can redo it: the same registers (in any order) and seed give the same assignments.
     assert draw(seed, list(reversed(COMPANIES)), [s.wang, s.li, s.zhang], 5, 2) == res["assignments"]
     assert draw("0" * 64, COMPANIES, [s.zhang, s.li, s.wang], 5, 2) != res["assignments"]
     # Without a seed the system draws one (32 random bytes) and answers it.
-    other = draw_task(s, "抽查B", [s.zhang, s.li], 2)
+    other = s.draw("抽查B", [s.zhang, s.li], 2)
     assert len(other["seed"]) == 64 and other["seed"] != seed
     assert s.app.get_inspection(SYSTEM, res["id"])["assignments"] == res["assignments"]
 
@@ -113,7 +99,7 @@ def test_i1_an_inspector_without_a_valid_certificate(story: Story) -> None:
     s.at(t(1))
     s.app.suspend_certificate(SYSTEM, s.wang, at=t(1), reason="暂扣")
     s.at(t(0))
-    res = draw_task(s, "证件任务", [s.zhang, s.wang], 1)
+    res = s.draw("证件任务", [s.zhang, s.wang], 1)
     target, team = next(iter(res["assignments"].items()))
     s.at(t(2))
     s.app.record_inspection_result(
@@ -130,24 +116,7 @@ def test_an_imported_draw_is_judged_like_any_other(story: Story) -> None:
     iid = "00000000-0000-4000-8000-00000000aaaa"
     seed = "ab" * 32
     good = draw(seed, COMPANIES, [s.zhang, s.li], 1, 2)
-    from domain.inspection import register_sha256
-
-    line = legacy_line(
-        "inspection",
-        iid,
-        "Drawn",
-        t(0),
-        unit_id=s.unit,
-        task="旧任务",
-        matter_code=s.matter,
-        algorithm="sha256-rank/v1",
-        seed=seed,
-        targets_register=COMPANIES,
-        targets_register_sha256=register_sha256(COMPANIES),
-        inspectors_register=sorted([s.zhang, s.li]),
-        inspectors_register_sha256=register_sha256([s.zhang, s.li]),
-        assignments=good,
-    )
+    line = legacy_draw_line(s, iid, "旧任务", t(0), seed, [s.zhang, s.li], good)
     s.at(t(1))
     s.app.import_history(SYSTEM, [line], "legacy.ndjson")
     assert i1(s, iid, t(2)) == []

@@ -142,23 +142,7 @@ def fines(
     remitted to the treasury (D9) and separation breaches; per fine with format=csv."""
     result = reports.fines_report(request.app.state.engine, _scope(actor, unit_id), _now(as_of))
     if format == "csv":
-        cols = [
-            "fine_id",
-            "case_id",
-            "unit_id",
-            "decision_no",
-            "bank",
-            "amount",
-            "paid",
-            "outstanding",
-            "due_on",
-            "overdue",
-            "surcharge",
-            "cash_not_deposited",
-            "remitted_to_treasury",
-            "held_by_bank",
-            "separation_breaches",
-        ]
+        cols = reports.FINE_COLUMNS
         return Response(reports.to_csv(result["fines"], cols), media_type="text/csv")
     return result
 
