@@ -1,12 +1,21 @@
 """China dates and working days (RULES.md "Counting days").
 
 Working days come from the `chinese-calendar` package (official holidays and swapped working
-weekends, 调休). Outside the years it knows, Monday–Friday is assumed and the caller is told
+weekends, 调休). The State Council publishes each year's arrangement late in the year before,
+often before the package ships it: ``OVERSIGHT_CALENDAR_FILE`` names a JSON file with the
+years it covers, which take precedence over the package:
+
+    {"2027": {"holidays": ["2027-01-01", ...], "workdays": ["2027-02-07", ...]}}
+
+(``holidays``: days off that would be working days; ``workdays``: weekend days worked.)
+Outside the years either knows, Monday–Friday is assumed and the caller is told
 (``approximate``), so a finding can say so.
 """
 
 from __future__ import annotations
 
+import json
+import os
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -23,9 +32,34 @@ def china_date(t: datetime) -> date:
     return t.astimezone(CHINA).date()
 
 
+#: {year: (holidays, workdays)} from OVERSIGHT_CALENDAR_FILE
+_YEARS: dict[int, tuple[frozenset[date], frozenset[date]]] = {}
+
+
+def load_calendar_file(path: str | None) -> None:
+    """Load (or, with None, drop) the years of an official arrangement file."""
+    _YEARS.clear()
+    is_workday.cache_clear()
+    if not path:
+        return
+    with open(path, encoding="utf-8") as f:
+        data = json.load(f)
+    years = {}
+    for year, days in data.items():
+        holidays = frozenset(date.fromisoformat(x) for x in days.get("holidays", []))
+        workdays = frozenset(date.fromisoformat(x) for x in days.get("workdays", []))
+        if any(d.year != int(year) for d in holidays | workdays):
+            raise ValueError(f"OVERSIGHT_CALENDAR_FILE: a date under {year} lies in another year")
+        years[int(year)] = (holidays, workdays)
+    _YEARS.update(years)  # all or nothing
+
+
 @lru_cache(maxsize=8192)
 def is_workday(d: date) -> tuple[bool, bool]:
     """(is a working day, approximate) for a China date (cached: the calendar is fixed)."""
+    if d.year in _YEARS:
+        holidays, workdays = _YEARS[d.year]
+        return (d in workdays) or (d.weekday() < 5 and d not in holidays), False
     try:
         return bool(chinese_calendar.is_workday(d)), False
     except NotImplementedError:
@@ -84,3 +118,6 @@ def add_months(d: date, months: int) -> date:
         ],
     )
     return date(year, month, day)
+
+
+load_calendar_file(os.environ.get("OVERSIGHT_CALENDAR_FILE"))
