@@ -560,16 +560,43 @@ def finding(
         dates = [by_version[v] for v in versions if aggregate_id is None and v in by_version] + [detected]
         if any(is_workday(china_date(dt(d)))[1] for d in dates):
             message += CALENDAR_NOTE
+    return _record(
+        rule,
+        f["case_id"],
+        f["unit_id"],
+        officer_id,
+        message,
+        aggregate_id or f["case_id"],
+        versions,
+        detected,
+        severity,
+    )
+
+
+def _record(
+    rule: str,
+    case_id: str | None,
+    unit_id: str,
+    officer_id: str | None,
+    message: str,
+    aggregate_id: str,
+    versions: Sequence[int | None],
+    detected_at: str,
+    severity: str | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """A finding as the reports answer it (API.md), whatever it is about."""
     return {
         "rule": rule,
         "severity": severity or SEVERITY.get(rule, "major"),
-        "case_id": f["case_id"],
-        "unit_id": f["unit_id"],
+        "case_id": case_id,
+        **extra,
+        "unit_id": unit_id,
         "officer_id": officer_id,
         "message": message,
         "citation": RULES[rule].citation,
-        "events": [{"aggregate_id": aggregate_id or f["case_id"], "version": v} for v in versions],
-        "detected_at": detected,
+        "events": [{"aggregate_id": aggregate_id, "version": v} for v in versions if v is not None],
+        "detected_at": detected_at,
     }
 
 
@@ -1337,17 +1364,8 @@ def officer_finding(
 ) -> dict[str, Any]:
     """A finding about an officer rather than a case (A4, A6, A8): ``case_id`` is null and the
     events are the officer's."""
-    return {
-        "rule": rule,
-        "severity": severity or SEVERITY.get(rule, "major"),
-        "case_id": None,
-        "unit_id": o["unit_id"],
-        "officer_id": o["officer_id"],
-        "message": message,
-        "citation": RULES[rule].citation,
-        "events": [{"aggregate_id": o["officer_id"], "version": v} for v in versions if v is not None],
-        "detected_at": _midnight(detected),
-    }
+    oid = o["officer_id"]
+    return _record(rule, None, o["unit_id"], oid, message, oid, versions, _midnight(detected), severity or None)
 
 
 def officer_findings(o: dict[str, Any], as_of: datetime) -> list[dict[str, Any]]:
@@ -1423,18 +1441,8 @@ def inspection_finding(
     i: dict[str, Any], message: str, versions: Sequence[int], detected_at: str, officer_id: str | None = None
 ) -> dict[str, Any]:
     """An I1 finding: about a random inspection task, not a case (``case_id`` null)."""
-    return {
-        "rule": "I1",
-        "severity": SEVERITY["I1"],
-        "case_id": None,
-        "inspection_id": i["inspection_id"],
-        "unit_id": i["unit_id"],
-        "officer_id": officer_id,
-        "message": message,
-        "citation": RULES["I1"].citation,
-        "events": [{"aggregate_id": i["inspection_id"], "version": v} for v in versions],
-        "detected_at": detected_at,
-    }
+    iid = i["inspection_id"]
+    return _record("I1", None, i["unit_id"], officer_id, message, iid, versions, detected_at, inspection_id=iid)
 
 
 def inspection_findings(i: dict[str, Any], ctx: Ctx) -> list[dict[str, Any]]:

@@ -221,6 +221,8 @@ class Runner:
         self.stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self.error: BaseException | None = None
+        #: projections known to serve their own version (or a newer one): that never reverts
+        self._settled: set[str] = set()
         with engine.begin() as conn:
             for p in self.projections:
                 p.create(conn)
@@ -253,12 +255,15 @@ class Runner:
     def unavailable(self, names: Sequence[str] | None = None) -> str | None:
         """Why this process cannot answer reads from these projections, or None if it can:
         a version still being built beside the one serving is not read until it takes over."""
+        wanted = [p for p in self.projections if (names is None or p.name in names) and p.name not in self._settled]
+        if not wanted:
+            return None  # the common case: no query on the read path
         serves = self.serving()
-        for p in self.projections:
-            if names is not None and p.name not in names:
-                continue
+        for p in wanted:
             current = serves.get(p.name, p.version)
-            if current < p.version:
+            if current >= p.version:
+                self._settled.add(p.name)  # the serving version only ever rises
+            else:
                 return (
                     f"projection {p.name} v{p.version} is being built beside v{current}, which serves until "
                     f"v{p.version} catches up (position {p.view.position()} of {self.recorder.max_notification_id()})"
@@ -269,12 +274,17 @@ class Runner:
         """Let every version of the group that has reached the head take over reads from the
         version serving before it. The switch is one guarded UPDATE: of two workers, one wins."""
         done: list[str] = []
+        if all(p.name in self._settled for p in self.projections):
+            return done  # nothing to take over: no query per poll
         head = self.recorder.max_notification_id() or 0
         serves = self.serving()
         positions = self.positions()
         for p in self.projections:
             old = serves.get(p.name, p.version)
-            if old >= p.version or positions[p.name] < head:
+            if old >= p.version:
+                self._settled.add(p.name)
+                continue
+            if positions[p.name] < head:
                 continue
             with self.engine.begin() as conn:
                 res = conn.execute(
@@ -284,6 +294,7 @@ class Runner:
                 )
             if res.rowcount == 1:
                 log.warning("projection %s v%d took over from v%d at position %d", p.name, p.version, old, head)
+                self._settled.add(p.name)
                 done.append(p.name)
         return done
 
