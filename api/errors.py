@@ -24,6 +24,7 @@ from domain.errors import (
     StateError,
     VersionMismatchError,
 )
+from domain.rules import RULES
 
 log = logging.getLogger("oversight.api")
 PROBLEM = "application/problem+json"
@@ -62,7 +63,14 @@ def problem(
 
 def to_problem(exc: OversightError) -> JSONResponse:
     if isinstance(exc, RuleViolation):
-        return problem(409, exc.message, type_=f"urn:oversight:rule:{exc.rule}", rule=exc.rule, citation=exc.citation)
+        return problem(
+            409,
+            exc.message,
+            type_=f"urn:oversight:rule:{exc.rule}",
+            rule=exc.rule,
+            citation=exc.citation,
+            violations=[{"rule": r, "citation": RULES[r].citation, "detail": m} for r, m in exc.also],
+        )
     if isinstance(exc, InvalidInputError):
         return problem(422, exc.message, errors=[{"field": exc.field, "message": exc.message}])
     if isinstance(exc, VersionMismatchError):

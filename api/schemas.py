@@ -119,6 +119,15 @@ class CaseIn(BaseModel):
     amount_involved: str | None = Field(
         default=None, pattern=r"^\d{1,13}(\.\d{1,2})?$", description="涉案金额 (yuan), for the transfer threshold (F1)"
     )
+    continuing_until: date | None = Field(
+        default=None, description="C1: the day a continuing violation ended (the time bar runs from it)"
+    )
+    harm: bool = Field(
+        default=False, description="C1: the violation harmed life, health or financial safety (5-year time bar)"
+    )
+    filing_extension_approved_by: str | None = Field(
+        default=None, description="C2: the head who approved filing in the extended period (15 more working days)"
+    )
 
 
 class AvIn(BaseModel):
@@ -162,6 +171,7 @@ class NoticeIn(BaseModel):
     served_at: AwareDatetime
     officers: list[str] = Field(min_length=1)
     facts: str = Text
+    reasons: str = Field(default="", max_length=10_000, description="C3: the reasons (理由) for the proposed penalty")
     legal_basis: str = Text
     proposed: list[PenaltyIn] = Field(min_length=1)
     hearing_right: bool = False
@@ -259,6 +269,15 @@ class ServiceIn(BaseModel):
     method: Literal["direct", "mail", "electronic", "announcement", "on_the_spot"]
     officers: list[str] = Field(default_factory=list)
     party_consent: bool = False
+    receipt_on: date | None = Field(
+        default=None, description="mail: the date on the return receipt (service takes effect)"
+    )
+    confirmation_sha256: str | None = Field(
+        default=None, pattern=r"^[0-9a-fA-F]{64}$", description="electronic: the party's signed confirmation (确认书)"
+    )
+    disclosure_told: bool | None = Field(
+        default=None, description="G3: the party was told in writing that the decision will be disclosed"
+    )
 
 
 class DisclosureIn(BaseModel):
@@ -330,6 +349,49 @@ class RevocationIn(BaseModel):
     at: AwareDatetime
     reason: str = Text
     revoked_by: Literal["reconsideration", "court", "unit"]
+    kind: Literal["revoked", "void", "confirmed_unlawful"] = Field(
+        default="revoked", description="revoked or void: the fine is void; confirmed unlawful: the decision stands"
+    )
+
+
+class DecisionChangeIn(BaseModel):
+    at: AwareDatetime
+    reason: str = Text
+    changed_by: Literal["reconsideration", "court", "unit"]
+    penalties: list[PenaltyIn] = Field(min_length=1, description="the penalties as changed; a fine is amended")
+
+
+class CaseSuspensionIn(BaseModel):
+    at: AwareDatetime
+    reason: str = Text
+    approved_by: str = Code
+
+
+class ExtensionIn(BaseModel):
+    at: AwareDatetime
+    period: Literal["decision", "sealing"]
+    days: int = Field(ge=1, le=366)
+    approved_by: str = Code
+    reason: str = Text
+    discussion: bool = Field(default=False, description="C12: decided by collective discussion (a further extension)")
+    act_version: int | None = Field(default=None, ge=1, description="E8: the version of the sealing or seizure act")
+
+
+class TestingIn(BaseModel):
+    kind: Literal["testing", "inspection", "quarantine", "appraisal"]
+    start: AwareDatetime
+    end: AwareDatetime
+    act_version: int | None = Field(default=None, ge=1, description="E8: the sealed or seized items tested")
+
+
+class EnforcementIn(BaseModel):
+    at: AwareDatetime
+    kind: Literal["transfer_deposits", "auction", "substitute_performance", "remove_obstruction", "other"]
+    officers: list[str] = Field(min_length=1)
+    certificate_shown: bool = False
+    av: AvIn | None = None
+    emergency: bool = False
+    emergency_reason: str | None = Field(default=None, max_length=10_000)
 
 
 class RemedyIn(BaseModel):

@@ -1,26 +1,44 @@
-"""The base every aggregate and event shares: who recorded it and when it happened."""
+"""The base every aggregate and event shares: who recorded it, when it happened, its facts,
+and the gate every event passes before it is recorded."""
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from eventsourcing.domain import Aggregate
+from eventsourcing.utils import get_topic
 
 from . import clock
+from .facts import FOLDS, Facts, entry
+from .rulebook import NO_CONTEXT, Context, gate
 
 # Ids that users already have map to aggregate ids deterministically (uuid5), so a duplicate
 # submission collides in the store instead of creating a twin.
 NAMESPACE = uuid.UUID("6f0c5c3e-6a0e-5d7c-9a51-2f7e1f0b8a11")
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+
+
+def normalise(identifier: str) -> str:
+    """An identifier users already have, as compared: NFKC, zero-width characters removed,
+    trimmed (full-width digits, NFC/NFD forms and stray spaces make no twins)."""
+    return unicodedata.normalize("NFKC", identifier).translate(_ZERO_WIDTH).strip()
 
 
 def derive_id(kind: str, *parts: str) -> uuid.UUID:
-    return uuid.uuid5(NAMESPACE, ":".join((kind, *parts)))
+    return uuid.uuid5(NAMESPACE, ":".join((kind, *(normalise(p) for p in parts))))
 
 
 class Base(Aggregate):
-    """Aggregates are not dataclasses; their state is set by their events' ``apply``."""
+    """Aggregates are not dataclasses; their state is their facts (``domain/facts.py``), folded
+    from their events by the same function the audit projection uses."""
+
+    #: the fact model and the rule bodies this aggregate's events are judged by
+    SUBJECT: ClassVar[str]
+    if TYPE_CHECKING:  # set by the events (an annotation here would become an __init__ field)
+        f: Facts
 
     def __init__(self) -> None:
         pass
@@ -35,8 +53,45 @@ class Base(Aggregate):
         #: business time: when it happened in the field (timezone-aware)
         occurred_at: datetime
 
+        def apply(self, aggregate: Any) -> None:
+            aggregate.f = FOLDS[aggregate.SUBJECT](getattr(aggregate, "f", None), entry(self))
+
     class Created(Event, Aggregate.Created):
         pass
 
-    def _trigger(self, event_class: type[Any], by: str, at: datetime, **kwargs: Any) -> None:
-        self.trigger_event(event_class, recorded_by=by, occurred_at=at, **kwargs)
+    def _trigger(self, event_class: type[Any], by: str, at: datetime, ctx: Context = NO_CONTEXT, **kwargs: Any) -> None:
+        """Guard first, then record: the gate rules judge the event against the facts before
+        it; a breach raises (nothing recorded)."""
+        event = event_class(
+            originator_id=self.id,
+            originator_version=self.version + 1,
+            timestamp=event_class.create_timestamp(),
+            recorded_by=by,
+            occurred_at=at,
+            **kwargs,
+        )
+        gate(self.SUBJECT, self.__dict__.get("f"), entry(event), ctx)
+        event.mutate(self)
+        self._pending_events.append(event)
+
+    @classmethod
+    def _create_checked(
+        cls,
+        event_class: type[Any],
+        *,
+        id: uuid.UUID,
+        ctx: Context = NO_CONTEXT,
+        **kwargs: Any,  # noqa: A002
+    ) -> Any:
+        """``_create`` with the gate: the created event is judged before the aggregate exists."""
+        event = event_class(
+            originator_topic=get_topic(cls),
+            originator_id=id,
+            originator_version=cls.INITIAL_VERSION,
+            timestamp=event_class.create_timestamp(),
+            **kwargs,
+        )
+        gate(cls.SUBJECT, None, entry(event), ctx)
+        agg = event.mutate(None)
+        agg.pending_events.append(event)
+        return agg

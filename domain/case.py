@@ -1,23 +1,24 @@
-"""Case: the whole-process record of one enforcement case, and its gate rules.
+"""Case: the whole-process record of one enforcement case.
 
-Commands check their gate rules first and only then trigger an event (guard first, then
-record). Checks that need other aggregates (officers' certificates, the unit, the benchmark)
-receive those facts as arguments from the application: replaying history never re-runs a
-check against today's data.
+A command checks its input and the case's state (the legal order of stages), then triggers
+its event; the gate rules of RULES.md judge that event against the facts before it
+(``Base._trigger``, ``domain/rulebook``). Checks that read other aggregates (officers'
+certificates, the unit, the benchmark) get them from the context the application hands in:
+replaying history never re-runs a check against today's data.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
 from .base import Base, derive_id
-from .calendar import add_working_days, china_date
-from .errors import InvalidInputError, RuleViolation, StateError
-from .officer import CertState
-from .rules import LAW
+from .calendar import china_date
+from .errors import InvalidInputError, StateError
+from .facts import STATUS_ORDER, Facts, next_status, plain
+from .rulebook import NO_CONTEXT, Context
+from .rulebook.core import fen
 
 PROCEDURES = ("general", "simplified")
 SOURCES = ("inspection", "complaint", "referral", "transfer", "other")
@@ -35,62 +36,38 @@ ACT_TYPES = (
     "release",
     "other",
 )
+# 处罚法 9: the kinds of penalty.
 PENALTY_TYPES = (
     "warning",
+    "public_criticism",  # 通报批评
     "fine",
     "confiscation",
     "suspend_licence",
-    "revoke_licence",
-    "stop_business",
-    "limit_practice",
     "downgrade_qualification",
+    "revoke_licence",
+    "limit_business",  # 限制开展生产经营活动
+    "stop_business",
+    "order_closure",  # 责令关闭
+    "limit_practice",
     "detention",
 )
 OUTCOMES = ("penalty", "no_penalty", "transfer")
 SERVICE_METHODS = ("direct", "mail", "electronic", "announcement", "on_the_spot")
 TRANSFER_TARGETS = ("public_security", "procuratorate", "supervisory_commission")
 EVIDENCE_STATUSES = ("verified", "unverified", "illegal")
+# 强制法 chapter 4: enforcement (强制执行), as opposed to coercive measures (查封、扣押).
+ENFORCEMENT_KINDS = ("transfer_deposits", "auction", "substitute_performance", "remove_obstruction", "other")
+TESTING_KINDS = ("testing", "inspection", "quarantine", "appraisal")
+EXTENDED_PERIODS = ("decision", "sealing")
+REMEDY_KINDS = ("reconsideration", "litigation")
+REMEDY_RESULTS = ("upheld", "changed", "revoked", "confirmed_illegal", "withdrawn", "dismissed")
+# Who stopped execution: the unit itself as respondent (复议法 42(1), 诉讼法 56(1)), the
+# reconsideration organ (复议法 42(2)(3)), the court (诉讼法 56(2)(3)), or a law (42(4), 56(4)).
+# "pending_remedy" records a unit that stopped because a remedy was sought: recorded as it
+# happened, and an E1 finding (处罚法 73: a remedy does not suspend the penalty).
+SUSPENSION_GROUNDS = ("respondent", "reconsideration_organ", "court", "law", "pending_remedy")
 
-# Case status, in the legal order of stages.
-STATUS_ORDER = (
-    "filed",
-    "investigating",
-    "noticed",
-    "hearing",
-    "reviewed",
-    "decided",
-    "served",
-    "executed",
-    "transferred",
-    "closed",
-    "archived",
-)
-
-
-@dataclass(frozen=True)
-class ActingOfficer:
-    """An acting officer as the application found it, at the act's instant."""
-
-    id: str
-    kind: str
-    unit_id: str
-    cert: CertState
-    legal_qualification: bool = False
-    reviewer_since: date | None = None
-
-
-@dataclass(frozen=True)
-class BenchmarkVersion:
-    version: str
-    statutory_min_fen: int
-    statutory_max_fen: int
-    tiers: list[dict[str, Any]]
-    effective_from: date
-    published_at: datetime
-
-
-def _fine_total(penalties: list[dict[str, Any]], kind: str = "fine") -> int:
-    return sum(int(p.get("amount_fen") or 0) for p in penalties if p["type"] == kind)
+__all__ = ["STATUS_ORDER", "Case", "next_status"]
 
 
 def _sha256(value: str | None, field: str, required: bool = True) -> None:
@@ -102,10 +79,27 @@ def _sha256(value: str | None, field: str, required: bool = True) -> None:
         raise InvalidInputError(field, "must be a 64-character hex SHA-256 digest")
 
 
+def _officers(officers: list[str], field: str = "officers") -> None:
+    if not officers:
+        raise InvalidInputError(field, "name the acting officers")
+    if len(set(officers)) != len(officers):
+        raise InvalidInputError(field, "an officer is named twice")
+
+
+def _check_penalties(penalties: list[dict[str, Any]], field: str) -> None:
+    for i, p in enumerate(penalties):
+        if p.get("type") not in PENALTY_TYPES:
+            raise InvalidInputError(f"{field}[{i}].type", f"one of {', '.join(PENALTY_TYPES)}")
+        if p["type"] in ("fine", "confiscation") and not p.get("amount_fen"):
+            raise InvalidInputError(f"{field}[{i}].amount", "a fine states its amount")
+
+
 class Case(Base):
+    SUBJECT = "case"
+
     # ---------------------------------------------------------------- events
     class Filed(Base.Created):
-        class_version = 2
+        class_version = 3
         unit_id: str
         case_no: str
         matter_code: str
@@ -122,32 +116,22 @@ class Case(Base):
         complex: bool
         imported: bool
         amount_involved_fen: int | None
+        continuing_until: date | None
+        harm: bool | None
+        filing_extension_approved_by: str | None
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             """v2 records the amount involved (涉案金额), for the transfer threshold (F1)."""
             state["amount_involved_fen"] = None
 
-        def apply(self, c: Case) -> None:
-            c.unit_id, c.case_no, c.matter_code = self.unit_id, self.case_no, self.matter_code
-            c.region, c.party, c.source, c.summary = self.region, self.party, self.source, self.summary
-            c.occurred_on, c.discovered_on = self.occurred_on, self.discovered_on
-            c.filed_at, c.approved_by = self.occurred_at, self.approved_by
-            c.handlers, c.procedure = list(self.handlers), self.procedure
-            c.major, c.complex, c.imported = self.major, self.complex, self.imported
-            c.status = "filed"
-            c.acts, c.evidence, c.notices, c.statements, c.rechecks = [], {}, [], [], []
-            c.hearing = {}
-            c.reviews, c.discussions, c.recusals = [], [], {}
-            c.decision = None
-            c.service = None
-            c.disclosure = None
-            c.transfer = None
-            c.interventions = 0
-            c.remedies = []
-            c.suspended = None
-            c.closed_at = None
-            c.archived_at = None
+        @staticmethod
+        def upcast_v2_v3(state: dict[str, Any]) -> None:
+            """v3 records the end of a continuing violation and harm to life, health or
+            financial safety (C1), and an approved late filing (C2)."""
+            state["continuing_until"] = None
+            state["harm"] = None
+            state["filing_extension_approved_by"] = None
 
     class ActRecorded(Base.Event):
         class_version = 1
@@ -158,10 +142,6 @@ class Case(Base):
         av: dict[str, Any] | None
         signatures: dict[str, Any] | None
 
-        def apply(self, c: Case) -> None:
-            c.acts.append({"type": self.type, "at": self.occurred_at, "officers": self.officers})
-            c.status = next_status(c.status, self)
-
     class EvidenceCollected(Base.Event):
         class_version = 1
         evidence_id: str
@@ -171,64 +151,42 @@ class Case(Base):
         officers: list[str]
         certificate_shown: bool
 
-        def apply(self, c: Case) -> None:
-            c.evidence[self.evidence_id] = {
-                "kind": self.kind,
-                "sha256": self.sha256,
-                "status": "collected",
-                "at": self.occurred_at,
-                "officers": self.officers,
-            }
-            c.status = next_status(c.status, self)
-
     class EvidenceAssessed(Base.Event):
         class_version = 1
         evidence_id: str
         status: str
         reason: str
 
-        def apply(self, c: Case) -> None:
-            c.evidence[self.evidence_id]["status"] = self.status
-
     class NoticeServed(Base.Event):
-        class_version = 1
+        class_version = 2
         officers: list[str]
         facts: str
+        reasons: str | None
         legal_basis: str
         proposed: list[dict[str, Any]]
         hearing_right: bool
 
-        def apply(self, c: Case) -> None:
-            c.notices.append(
-                {
-                    "at": self.occurred_at,
-                    "proposed": self.proposed,
-                    "hearing_right": self.hearing_right,
-                }
-            )
-            c.status = next_status(c.status, self)
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """v2 states the reasons (理由, 处罚法 44); older notices did not record them."""
+            state["reasons"] = None
 
     class StatementReceived(Base.Event):
         class_version = 1
         summary: str
 
-        def apply(self, c: Case) -> None:
-            c.statements.append(self.occurred_at)
+    class StatementWaived(Base.Event):
+        """The party expressly gave up its statement and defence (处罚法 62: 明确放弃)."""
+
+        class_version = 1
 
     class RecheckDone(Base.Event):
         class_version = 1
         officers: list[str]
         conclusion: str
 
-        def apply(self, c: Case) -> None:
-            c.rechecks.append(self.occurred_at)
-
     class HearingRequested(Base.Event):
         class_version = 1
-
-        def apply(self, c: Case) -> None:
-            c.hearing = {"requested_at": self.occurred_at}
-            c.status = next_status(c.status, self)
 
     class HearingHeld(Base.Event):
         class_version = 1
@@ -236,15 +194,8 @@ class Case(Base):
         host_id: str
         record_sha256: str
 
-        def apply(self, c: Case) -> None:
-            c.hearing["held_at"] = self.occurred_at
-            c.hearing["noticed_at"] = self.noticed_at
-
     class HearingWaived(Base.Event):
         class_version = 1
-
-        def apply(self, c: Case) -> None:
-            c.hearing["waived_at"] = self.occurred_at
 
     class LegalReviewed(Base.Event):
         class_version = 1
@@ -253,35 +204,22 @@ class Case(Base):
         opinion: str
         checklist: dict[str, Any]
 
-        def apply(self, c: Case) -> None:
-            c.reviews.append({"at": self.occurred_at, "result": self.result, "reviewer_id": self.reviewer_id})
-            c.status = next_status(c.status, self)
-
     class DiscussionHeld(Base.Event):
         class_version = 1
         attendees: list[str]
         minutes_sha256: str
         conclusion: str
 
-        def apply(self, c: Case) -> None:
-            c.discussions.append({"at": self.occurred_at, "attendees": self.attendees})
-
     class RecusalRequested(Base.Event):
         class_version = 1
         officer_id: str
         reason: str
-
-        def apply(self, c: Case) -> None:
-            c.recusals[self.officer_id] = "pending"
 
     class RecusalDecided(Base.Event):
         class_version = 1
         officer_id: str
         granted: bool
         decided_by: str
-
-        def apply(self, c: Case) -> None:
-            c.recusals[self.officer_id] = "granted" if self.granted else "refused"
 
     class Decided(Base.Event):
         class_version = 2
@@ -305,57 +243,58 @@ class Case(Base):
             """v2 records whether the decision rests on the hearing record (C6)."""
             state["hearing_record_cited"] = False
 
-        def apply(self, c: Case) -> None:
-            c.decision = {
-                "decision_no": self.decision_no,
-                "at": self.occurred_at,
-                "outcome": self.outcome,
-                "penalties": self.penalties,
-                "fine_id": self.fine_id,
-                "fine_fen": _fine_total(self.penalties),
-            }
-            c.status = next_status(c.status, self)
-
     class DecisionServed(Base.Event):
-        class_version = 1
+        class_version = 2
         method: str
         officers: list[str]
         party_consent: bool
+        receipt_on: date | None
+        confirmation_sha256: str | None
+        disclosure_told: bool | None
 
-        def apply(self, c: Case) -> None:
-            c.service = {"at": self.occurred_at, "method": self.method}
-            c.status = next_status(c.status, self)
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """v2 records what makes the service effective (C13): the return receipt's date
+            (mail), the signed confirmation (electronic), and whether the party was told the
+            decision will be disclosed (G3)."""
+            state["receipt_on"] = None
+            state["confirmation_sha256"] = None
+            state["disclosure_told"] = None
 
     class DecisionRevoked(Base.Event):
+        """The decision is revoked or found void: its fine is no longer owed (G4)."""
+
         class_version = 1
         reason: str
         revoked_by: str  # reconsideration | court | unit
 
-        def apply(self, c: Case) -> None:
-            if c.decision is not None:
-                c.decision["revoked_at"] = self.occurred_at
+    class DecisionChanged(Base.Event):
+        """The decision is changed (变更): the new penalties are owed, what was paid above them is
+        refunded (G4)."""
+
+        class_version = 1
+        reason: str
+        changed_by: str  # reconsideration | court | unit
+        penalties: list[dict[str, Any]]
+
+    class DecisionConfirmedUnlawful(Base.Event):
+        """The decision is confirmed unlawful (确认违法) but stands: the fine stays owed (G4)."""
+
+        class_version = 1
+        reason: str
+        confirmed_by: str
 
     class FineSettled(Base.Event):
         class_version = 1
         fine_id: str
 
-        def apply(self, c: Case) -> None:
-            c.status = next_status(c.status, self)
-
     class Disclosed(Base.Event):
         class_version = 1
         channel: str
 
-        def apply(self, c: Case) -> None:
-            c.disclosure = {"at": self.occurred_at, "withdrawn_at": None}
-
     class DisclosureWithdrawn(Base.Event):
         class_version = 1
         reason: str
-
-        def apply(self, c: Case) -> None:
-            if c.disclosure is not None:
-                c.disclosure["withdrawn_at"] = self.occurred_at
 
     class TransferReported(Base.Event):
         class_version = 1
@@ -366,19 +305,12 @@ class Case(Base):
         approved: bool
         refusal_reason: str | None
 
-        def apply(self, c: Case) -> None:
-            c.transfer = {"reported_at": self.occurred_at, "sent_at": self.sent_at, "approved": self.approved}
-            c.status = next_status(c.status, self)
-
     class InterventionRecorded(Base.Event):
         class_version = 1
         official: str
         position: str
         channel: str
         content: str
-
-        def apply(self, c: Case) -> None:
-            c.interventions += 1
 
     class RemedySought(Base.Event):
         """The party applied for reconsideration (行政复议) or sued (行政诉讼): E1, E4, D8."""
@@ -388,18 +320,10 @@ class Case(Base):
         body: str  # the reconsideration organ or the court
         reference: str | None
 
-        def apply(self, c: Case) -> None:
-            c.remedies.append({"kind": self.kind, "from": self.occurred_at, "until": None, "result": None})
-
     class RemedyConcluded(Base.Event):
         class_version = 1
         kind: str
         result: str  # upheld | changed | revoked | confirmed_illegal | withdrawn | dismissed
-
-        def apply(self, c: Case) -> None:
-            for r in c.remedies:
-                if r["kind"] == self.kind and r["until"] is None:
-                    r["until"], r["result"] = self.occurred_at, self.result
 
     class ExecutionSuspended(Base.Event):
         """Execution of the decision stops (停止执行). Lawful only on the grounds of 复议法 42
@@ -409,68 +333,87 @@ class Case(Base):
         ground: str
         basis: str
 
-        def apply(self, c: Case) -> None:
-            c.suspended = {"at": self.occurred_at, "ground": self.ground}
-
     class ExecutionResumed(Base.Event):
         class_version = 1
 
-        def apply(self, c: Case) -> None:
-            c.suspended = None
+    class CaseSuspended(Base.Event):
+        """The case is suspended (中止): its decision period does not run (C12)."""
+
+        class_version = 1
+        reason: str
+        approved_by: str
+
+    class CaseResumed(Base.Event):
+        class_version = 1
+
+    class PeriodExtended(Base.Event):
+        """A period is extended with approval: the decision period (C12: 30 days with the head's
+        approval, further only by collective discussion) or a sealing or seizure (E8: 30 days
+        with the head's approval)."""
+
+        class_version = 1
+        period: str  # decision | sealing
+        days: int
+        approved_by: str
+        discussion: bool
+        act_version: int | None
+        reason: str
+
+    class TestingRecorded(Base.Event):
+        """Testing, inspection, quarantine or appraisal (检测、检验、检疫、鉴定): its period is not
+        counted in the decision period (C12) nor in a sealing or seizure (E8, 强制法 25 ¶3)."""
+
+        class_version = 1
+        kind: str
+        start: datetime
+        end: datetime
+        act_version: int | None
+
+    class EnforcementCarriedOut(Base.Event):
+        """Enforcement (强制执行: 划拨、拍卖、代履行、排除妨碍…), E7."""
+
+        class_version = 1
+        kind: str
+        officers: list[str]
+        certificate_shown: bool
+        av: dict[str, Any] | None
+        emergency: bool
+        emergency_reason: str | None
 
     class Closed(Base.Event):
         class_version = 1
         reason: str
 
-        def apply(self, c: Case) -> None:
-            c.closed_at = self.occurred_at
-            c.status = next_status(c.status, self)
-
     class Archived(Base.Event):
         class_version = 1
         file_sha256: str
 
-        def apply(self, c: Case) -> None:
-            c.archived_at = self.occurred_at
-            c.status = next_status(c.status, self)
-
     # ---------------------------------------------------------------- state
-    if TYPE_CHECKING:
-        unit_id: str
-        case_no: str
-        matter_code: str
-        region: str
-        party: dict[str, Any]
-        source: str
-        summary: str
-        occurred_on: date
-        discovered_on: date
-        filed_at: datetime
-        approved_by: str
-        handlers: list[str]
-        procedure: str
-        major: bool
-        complex: bool
-        imported: bool
-        status: str
-        acts: list[dict[str, Any]]
-        evidence: dict[str, dict[str, Any]]
-        notices: list[dict[str, Any]]
-        statements: list[datetime]
-        rechecks: list[datetime]
-        hearing: dict[str, Any]
-        reviews: list[dict[str, Any]]
-        discussions: list[dict[str, Any]]
-        recusals: dict[str, str]
-        decision: dict[str, Any] | None
-        service: dict[str, Any] | None
-        disclosure: dict[str, Any] | None
-        transfer: dict[str, Any] | None
-        interventions: int
-        remedies: list[dict[str, Any]]
-        suspended: dict[str, Any] | None
-        closed_at: datetime | None
-        archived_at: datetime | None
+    @property
+    def unit_id(self) -> str:
+        return str(self.f["unit_id"])
+
+    @property
+    def matter_code(self) -> str:
+        return str(self.f["matter_code"])
+
+    @property
+    def procedure(self) -> str:
+        return str(self.f["procedure"])
+
+    @property
+    def status(self) -> str:
+        return str(self.f["status"])
+
+    @property
+    def decision(self) -> dict[str, Any] | None:
+        d: dict[str, Any] | None = self.f["decision"]
+        return d
+
+    @property
+    def fine_id(self) -> str | None:
+        d = self.f["decision"]
+        return str(d["fine_id"]) if d and d.get("fine_id") else None
 
     @staticmethod
     def id_for(unit_id: str, case_no: str) -> UUID:
@@ -478,59 +421,28 @@ class Case(Base):
 
     # ---------------------------------------------------------------- guards
     def _open(self) -> None:
-        if self.closed_at is not None:
+        if self.f["closure"] is not None:
             raise StateError(f"case is {self.status}: nothing more may be recorded")
 
     def _not_decided(self, what: str) -> None:
-        if self.decision is not None:
+        if self.f["decision"] is not None:
             raise StateError(f"{what} comes before the decision; the case is already decided")
 
-    def check_officers(self, officers: list[ActingOfficer], at: datetime, *, two_required: bool = True) -> None:
-        """A1, A2, A5, A7, A10 for the officers acting at instant ``at``."""
-        if not officers:
-            raise InvalidInputError("officers", "name the acting officers")
-        ids = [o.id for o in officers]
-        if len(set(ids)) != len(ids):
-            raise InvalidInputError("officers", "an officer is named twice")
-        sworn = [o for o in officers if o.kind != "auxiliary"]
-        if not sworn:
-            raise RuleViolation("A5", "auxiliary staff may not act without certified officers")
-        for o in officers:
-            state = self.recusals.get(o.id)
-            if state == "pending":
-                raise RuleViolation("A10", f"officer {o.id} has a recusal request the unit head has not decided")
-            if state == "granted":
-                raise RuleViolation("A10", f"officer {o.id} is recused from this case")
-        for o in sworn:
-            if o.unit_id != self.unit_id:
-                raise RuleViolation("A2", f"officer {o.id} belongs to another unit")
-            st = o.cert.status
-            if st in ("suspended", "revoked"):
-                raise RuleViolation("A7", f"officer {o.id}'s certificate was {st} at {at.isoformat()}")
-            if st != "valid":
-                raise RuleViolation("A2", f"officer {o.id} held no valid certificate at {at.isoformat()} ({st})")
-            if not o.cert.covers(self.matter_code, self.region):
-                raise RuleViolation(
-                    "A2",
-                    f"officer {o.id}'s certificate does not cover matter {self.matter_code} in region {self.region}",
-                )
-        if two_required and len(sworn) < 2:
-            raise RuleViolation(
-                "A1", f"at least two officers with enforcement qualification must act (found {len(sworn)})"
-            )
+    def _decided(self, what: str) -> dict[str, Any]:
+        d = self.f["decision"]
+        if d is None:
+            raise StateError(f"{what}: the case has no decision")
+        return dict(d)
 
-    def _investigators(self) -> set[str]:
-        ids: set[str] = set()
-        for a in self.acts:
-            ids.update(a["officers"])
-        for e in self.evidence.values():
-            ids.update(e["officers"])
-        return ids
+    def _after(self, at: datetime, ref: str, field: str, what: str) -> None:
+        if at < datetime.fromisoformat(ref):
+            raise InvalidInputError(field, f"before {what}")
 
     # ---------------------------------------------------------------- commands
     @classmethod
     def file(
         cls,
+        ctx: Context = NO_CONTEXT,
         *,
         by: str,
         unit_id: str,
@@ -550,6 +462,9 @@ class Case(Base):
         complex: bool,
         imported: bool = False,
         amount_involved_fen: int | None = None,
+        continuing_until: date | None = None,
+        harm: bool = False,
+        filing_extension_approved_by: str | None = None,
     ) -> Case:
         if procedure not in PROCEDURES:
             raise InvalidInputError("procedure", f"one of {', '.join(PROCEDURES)}")
@@ -557,13 +472,18 @@ class Case(Base):
             raise InvalidInputError("source", f"one of {', '.join(SOURCES)}")
         if discovered_on < occurred_on:
             raise InvalidInputError("discovered_on", "before occurred_on")
+        if continuing_until is not None and not occurred_on <= continuing_until <= discovered_on:
+            raise InvalidInputError(
+                "continuing_until", "a continuing violation ends between occurred_on and discovered_on"
+            )
         if china_date(filed_at) < discovered_on:
             raise InvalidInputError("filed_at", "before discovered_on")
         if not handlers:
             raise InvalidInputError("handlers", "name the case handlers")
-        return cls._create(
+        case: Case = cls._create_checked(
             cls.Filed,
             id=cls.id_for(unit_id, case_no),
+            ctx=ctx,
             recorded_by=by,
             occurred_at=filed_at,
             unit_id=unit_id,
@@ -582,15 +502,20 @@ class Case(Base):
             major=major,
             complex=complex,
             imported=imported,
+            continuing_until=continuing_until,
+            harm=harm,
+            filing_extension_approved_by=filing_extension_approved_by,
         )
+        return case
 
     def record_act(
         self,
+        ctx: Context = NO_CONTEXT,
         *,
         by: str,
         type: str,
         occurred_at: datetime,
-        officers: list[ActingOfficer],
+        officers: list[str],
         certificate_shown: bool,
         record_sha256: str | None,
         av: dict[str, Any] | None,
@@ -602,81 +527,73 @@ class Case(Base):
         _sha256(record_sha256, "record_sha256", required=False)
         if av is not None:
             _sha256(av.get("sha256"), "av.sha256")
-        if occurred_at < self.filed_at and type not in ("inspection", "on_site_record"):
+        if occurred_at < datetime.fromisoformat(self.f["filed"]["at"]) and type not in ("inspection", "on_site_record"):
             raise StateError("an investigative act before the case was filed")
-        self.check_officers(officers, occurred_at)
+        _officers(officers)
         self._trigger(
             self.ActRecorded,
             by,
             occurred_at,
+            ctx,
             type=type,
-            officers=[o.id for o in officers],
+            officers=officers,
             certificate_shown=certificate_shown,
             record_sha256=record_sha256,
-            av=av,
+            av=plain(av),
             signatures=signatures,
         )
 
     def collect_evidence(
         self,
+        ctx: Context = NO_CONTEXT,
         *,
         by: str,
         kind: str,
         description: str,
         sha256: str,
         collected_at: datetime,
-        officers: list[ActingOfficer],
+        officers: list[str],
         certificate_shown: bool,
     ) -> str:
         self._open()
         self._not_decided("collecting evidence")
-        if kind not in LAW.evidence_kinds:
-            raise RuleViolation("B4", f"evidence kind {kind!r} is not one of the statutory kinds")
-        if not sha256:
-            raise RuleViolation("B4", "evidence carries a content hash (SHA-256)")
-        _sha256(sha256, "sha256")
-        evidence_id = str(derive_id("evidence", str(self.id), sha256.lower()))
-        if evidence_id in self.evidence:
+        if sha256:
+            _sha256(sha256, "sha256")
+        evidence_id = str(derive_id("evidence", str(self.id), (sha256 or "").lower()))
+        if evidence_id in self.f["evidence"]:
             raise StateError("this evidence (same content hash) is already in the case")
-        self.check_officers(officers, collected_at)
+        _officers(officers)
         self._trigger(
             self.EvidenceCollected,
             by,
             collected_at,
+            ctx,
             evidence_id=evidence_id,
             kind=kind,
             description=description,
-            sha256=sha256.lower(),
-            officers=[o.id for o in officers],
+            sha256=(sha256 or "").lower(),
+            officers=officers,
             certificate_shown=certificate_shown,
         )
         return evidence_id
 
     def assess_evidence(self, *, by: str, at: datetime, evidence_id: str, status: str, reason: str) -> None:
         self._open()
-        if evidence_id not in self.evidence:
+        if evidence_id not in self.f["evidence"]:
             raise InvalidInputError("evidence_id", "no such evidence in this case")
         if status not in EVIDENCE_STATUSES:
             raise InvalidInputError("status", f"one of {', '.join(EVIDENCE_STATUSES)}")
         self._trigger(self.EvidenceAssessed, by, at, evidence_id=evidence_id, status=status, reason=reason)
 
-    def hearing_right_due(self, proposed: list[dict[str, Any]]) -> bool:
-        """C5: penalties that give the party a hearing right (处罚法 63)."""
-        person = self.party.get("kind") == "person"
-        limit = LAW.hearing_fine_fen_person if person else LAW.hearing_fine_fen_organisation
-        if _fine_total(proposed) >= limit:
-            return True
-        if _fine_total(proposed, "confiscation") >= LAW.hearing_confiscation_fen:
-            return True
-        return any(p["type"] in LAW.hearing_penalty_types for p in proposed)
-
     def serve_notice(
         self,
+        ctx: Context = NO_CONTEXT,
         *,
         by: str,
         served_at: datetime,
-        officers: list[ActingOfficer],
+        officers: list[str],
         facts: str,
+        reasons: str,
         legal_basis: str,
         proposed: list[dict[str, Any]],
         hearing_right: bool,
@@ -685,20 +602,16 @@ class Case(Base):
         self._not_decided("the notice (告知)")
         if not proposed:
             raise InvalidInputError("proposed", "state the proposed penalty")
-        self._check_penalties(proposed, "proposed")
-        if not facts.strip():
-            raise RuleViolation("C3", "the notice states the facts")
-        if not legal_basis.strip():
-            raise RuleViolation("C3", "the notice states the legal basis")
-        if self.hearing_right_due(proposed) and not hearing_right:
-            raise RuleViolation("C5", "the proposed penalty gives the party a hearing right; the notice must say so")
-        self.check_officers(officers, served_at)
+        _check_penalties(proposed, "proposed")
+        _officers(officers)
         self._trigger(
             self.NoticeServed,
             by,
             served_at,
-            officers=[o.id for o in officers],
+            ctx,
+            officers=officers,
             facts=facts,
+            reasons=reasons,
             legal_basis=legal_basis,
             proposed=proposed,
             hearing_right=hearing_right,
@@ -707,70 +620,74 @@ class Case(Base):
     def receive_statement(self, *, by: str, received_at: datetime, summary: str) -> None:
         self._open()
         self._not_decided("a statement (陈述申辩)")
-        if not self.notices:
+        if not self.f["notices"]:
             raise StateError("a statement answers a served notice; there is none")
         self._trigger(self.StatementReceived, by, received_at, summary=summary)
 
-    def recheck(self, *, by: str, at: datetime, officers: list[ActingOfficer], conclusion: str) -> None:
+    def waive_statement(self, *, by: str, at: datetime) -> None:
+        self._open()
+        self._not_decided("a waiver of the statement")
+        if not self.f["notices"]:
+            raise StateError("no served notice to waive a statement on")
+        self._after(at, self.f["notices"][-1]["at"], "at", "the notice")
+        self._trigger(self.StatementWaived, by, at)
+
+    def recheck(
+        self, ctx: Context = NO_CONTEXT, *, by: str, at: datetime, officers: list[str], conclusion: str
+    ) -> None:
         self._open()
         self._not_decided("the re-check (复核)")
-        if not self.statements:
+        if not self.f["statements"]:
             raise StateError("a re-check answers a statement; there is none")
-        self.check_officers(officers, at, two_required=False)
-        self._trigger(self.RecheckDone, by, at, officers=[o.id for o in officers], conclusion=conclusion)
+        _officers(officers)
+        self._trigger(self.RecheckDone, by, at, ctx, officers=officers, conclusion=conclusion)
 
     def request_hearing(self, *, by: str, at: datetime) -> None:
         self._open()
         self._not_decided("a hearing request")
-        if not self.notices or not self.notices[-1]["hearing_right"]:
+        notices = self.f["notices"]
+        if not notices or not notices[-1]["hearing_right"]:
             raise StateError("no served notice gives a hearing right")
-        if self.hearing.get("requested_at"):
+        if self.f["hearing"].get("requested"):
             raise StateError("a hearing was already requested")
-        notice_day = china_date(self.notices[-1]["at"])
-        last_day, _ = add_working_days(notice_day, LAW.hearing_request_working_days)
-        if china_date(at) > last_day:
-            raise RuleViolation(
-                "C5",
-                f"a hearing is requested within {LAW.hearing_request_working_days} working "
-                f"days of the notice (by {last_day.isoformat()})",
-            )
         self._trigger(self.HearingRequested, by, at)
 
     def hold_hearing(
-        self, *, by: str, noticed_at: datetime, held_at: datetime, host_id: str, record_sha256: str
+        self,
+        ctx: Context = NO_CONTEXT,
+        *,
+        by: str,
+        noticed_at: datetime,
+        held_at: datetime,
+        host_id: str,
+        record_sha256: str,
     ) -> None:
         self._open()
         self._not_decided("the hearing")
-        if not self.hearing.get("requested_at"):
+        if not self.f["hearing"].get("requested"):
             raise StateError("no hearing was requested")
-        if self.hearing.get("held_at"):
+        if self.f["hearing"].get("held"):
             raise StateError("the hearing was already held")
         _sha256(record_sha256, "record_sha256")
-        earliest, _ = add_working_days(china_date(noticed_at), LAW.hearing_notice_working_days)
-        if china_date(held_at) < earliest:
-            raise RuleViolation(
-                "C5",
-                f"the hearing is noticed {LAW.hearing_notice_working_days} working days "
-                f"ahead (held no earlier than {earliest.isoformat()})",
-            )
-        if host_id in self._investigators():
-            raise RuleViolation("A10", "the hearing host investigated this case")
+        if held_at < noticed_at:
+            raise InvalidInputError("held_at", "before noticed_at")
         self._trigger(
-            self.HearingHeld, by, held_at, noticed_at=noticed_at, host_id=host_id, record_sha256=record_sha256
+            self.HearingHeld, by, held_at, ctx, noticed_at=noticed_at, host_id=host_id, record_sha256=record_sha256
         )
 
     def waive_hearing(self, *, by: str, at: datetime) -> None:
         self._open()
         self._not_decided("a hearing waiver")
-        if not self.notices:
+        if not self.f["notices"]:
             raise StateError("no served notice to waive a hearing on")
         self._trigger(self.HearingWaived, by, at)
 
     def legal_review(
         self,
+        ctx: Context = NO_CONTEXT,
         *,
         by: str,
-        reviewer: ActingOfficer,
+        reviewer_id: str,
         at: datetime,
         result: str,
         opinion: str,
@@ -780,22 +697,15 @@ class Case(Base):
         self._not_decided("the legal review (法制审核)")
         if result not in ("passed", "failed"):
             raise InvalidInputError("result", "passed or failed")
-        if reviewer.kind == "auxiliary":
-            raise RuleViolation("A5", "auxiliary staff do not review")
-        first_review = reviewer.reviewer_since or china_date(at)
-        if not reviewer.legal_qualification and first_review >= LAW.legal_review_qualification_from:
-            raise RuleViolation(
-                "A9",
-                "a reviewer first reviewing on or after "
-                f"{LAW.legal_review_qualification_from.isoformat()} holds the national "
-                "legal-profession qualification (法律职业资格)",
-            )
-        if reviewer.id in self.handlers or reviewer.id in self._investigators():
-            raise RuleViolation("A10", "the legal reviewer handled or investigated this case")
-        if self.recusals.get(reviewer.id) in ("pending", "granted"):
-            raise RuleViolation("A10", "the reviewer is recused or has an undecided recusal")
         self._trigger(
-            self.LegalReviewed, by, at, reviewer_id=reviewer.id, result=result, opinion=opinion, checklist=checklist
+            self.LegalReviewed,
+            by,
+            at,
+            ctx,
+            reviewer_id=reviewer_id,
+            result=result,
+            opinion=opinion,
+            checklist=checklist,
         )
 
     def hold_discussion(
@@ -803,8 +713,6 @@ class Case(Base):
     ) -> None:
         self._open()
         self._not_decided("the collective discussion (集体讨论)")
-        if len(set(attendees)) < 2:
-            raise RuleViolation("C7", "a collective discussion needs the unit's heads (two or more)")
         _sha256(minutes_sha256, "minutes_sha256")
         self._trigger(
             self.DiscussionHeld, by, held_at, attendees=attendees, minutes_sha256=minutes_sha256, conclusion=conclusion
@@ -816,20 +724,14 @@ class Case(Base):
 
     def decide_recusal(self, *, by: str, at: datetime, officer_id: str, granted: bool, decided_by: str) -> None:
         self._open()
-        if self.recusals.get(officer_id) != "pending":
+        r = self.f["recusals"].get(officer_id)
+        if r is None or r["decided"] is not None:
             raise StateError("no pending recusal request for this officer")
         self._trigger(self.RecusalDecided, by, at, officer_id=officer_id, granted=granted, decided_by=decided_by)
 
-    def _check_penalties(self, penalties: list[dict[str, Any]], field: str) -> None:
-        for i, p in enumerate(penalties):
-            if p.get("type") not in PENALTY_TYPES:
-                raise InvalidInputError(f"{field}[{i}].type", f"one of {', '.join(PENALTY_TYPES)}")
-            if p["type"] in ("fine", "confiscation"):
-                if not p.get("amount_fen"):
-                    raise InvalidInputError(f"{field}[{i}].amount", "a fine states its amount")
-
     def decide(
         self,
+        ctx: Context = NO_CONTEXT,
         *,
         by: str,
         decision_no: str,
@@ -840,138 +742,41 @@ class Case(Base):
         legal_basis: str,
         evidence_ids: list[str],
         benchmark_choice: dict[str, Any] | None,
-        benchmark_in_force: BenchmarkVersion | None,
-        benchmark_known: bool,
         payment: dict[str, Any] | None,
-        unit_banks: list[str],
         remedies: dict[str, Any] | None,
-        officers: list[ActingOfficer],
+        officers: list[str],
         certificate_shown: bool,
         form_no: str | None,
         fine_id: str | None,
         hearing_record_cited: bool = False,
     ) -> None:
+        """The decision (处罚决定). Its content and procedure are judged by the gate rules (C3–C16,
+        B4, D1, G2, J2); here only what makes the command meaningful."""
         self._open()
-        fine_fen = _fine_total(penalties)
-        if self.decision is not None:
-            if fine_fen and self.decision["fine_fen"]:
-                raise RuleViolation(
-                    "C14",
-                    "the same act is not fined twice: this case already "
-                    f"has fine decision {self.decision['decision_no']}",
-                )
-            raise StateError("the case is already decided")
+        fine_fen = fen(penalties)
+        current = self.f["decision"]
+        if current is not None and not (fine_fen and fen(current["penalties"])):
+            raise StateError("the case is already decided")  # a second fine is C14's to refuse
         if outcome not in OUTCOMES:
             raise InvalidInputError("outcome", f"one of {', '.join(OUTCOMES)}")
-        self._check_penalties(penalties, "penalties")
+        _check_penalties(penalties, "penalties")
         if outcome != "penalty" and penalties:
             raise InvalidInputError("penalties", f"a {outcome} decision imposes no penalty")
-        if outcome == "penalty" and not penalties:
-            raise RuleViolation("C10", "a penalty decision states the penalty")
-        if not legal_basis.strip():
-            raise RuleViolation("C10", "a decision states its legal basis")
-        if self.acts and decided_at < self.filed_at:
+        for eid in evidence_ids:
+            if eid not in self.f["evidence"]:
+                raise InvalidInputError("evidence_ids", f"no evidence {eid} in this case")
+        if self.f["acts"] and decided_at < datetime.fromisoformat(self.f["filed"]["at"]):
             raise StateError("a decision before the case was filed")
-        simplified = self.procedure == "simplified"
         remedies = dict(remedies or {})
         remedies.setdefault("reconsideration_days", 60)
         remedies.setdefault("litigation_months", 6)
-        remedies.setdefault("reconsideration_first", simplified)
-
-        if outcome == "penalty":
-            # Evidence (B4): cited, present, not illegal or unverified.
-            if not evidence_ids:
-                raise RuleViolation("C10", "a penalty decision cites its evidence")
-            for eid in evidence_ids:
-                ev = self.evidence.get(eid)
-                if ev is None:
-                    raise InvalidInputError("evidence_ids", f"no evidence {eid} in this case")
-                if ev["status"] in ("illegal", "unverified"):
-                    raise RuleViolation("B4", f"evidence {eid} is marked {ev['status']} and cannot be cited")
-            # Notice (C3) and statements (C4).
-            served = [n for n in self.notices if n["at"] <= decided_at]
-            if not served:
-                raise RuleViolation("C3", "no served notice (告知) precedes the decision")
-            notice = served[-1]
-            for s in self.statements:
-                if s <= decided_at and not any(s <= r <= decided_at for r in self.rechecks):
-                    raise RuleViolation("C4", "a statement (陈述申辩) was not re-checked (复核) before the decision")
-            noticed_types = {p["type"] for p in notice["proposed"]}
-            heavier = [p["type"] for p in penalties if p["type"] not in noticed_types]
-            if (
-                heavier
-                or fine_fen > _fine_total(notice["proposed"])
-                or _fine_total(penalties, "confiscation") > _fine_total(notice["proposed"], "confiscation")
-            ):
-                raise RuleViolation("C4", "the decision is heavier than the served notice; serve a new notice")
-            # Hearing (C5).
-            if notice["hearing_right"]:
-                h = self.hearing
-                if (
-                    h.get("requested_at")
-                    and not h.get("held_at")
-                    and not (h.get("waived_at") and h["waived_at"] >= h["requested_at"])
-                ):
-                    raise RuleViolation("C5", "the decision waits for the requested hearing")
-                if not h.get("requested_at") and not h.get("waived_at"):
-                    last_day, _ = add_working_days(china_date(notice["at"]), LAW.hearing_request_working_days)
-                    if china_date(decided_at) <= last_day:
-                        raise RuleViolation(
-                            "C5",
-                            "the period to request a hearing runs until "
-                            f"{last_day.isoformat()}; decide after it or on a waiver",
-                        )
-            # Simplified procedure (C16, J2, A1).
-            if simplified:
-                limit = (
-                    LAW.simplified_max_fen_person
-                    if self.party.get("kind") == "person"
-                    else LAW.simplified_max_fen_organisation
-                )
-                if any(p["type"] not in ("warning", "fine") for p in penalties) or fine_fen > limit:
-                    raise RuleViolation(
-                        "C16",
-                        "the simplified procedure allows only a warning or a fine up to "
-                        f"{limit // 100} yuan for this party",
-                    )
-                if not certificate_shown:
-                    raise RuleViolation("C16", "on-the-spot decisions need the certificate shown")
-                if not form_no:
-                    raise RuleViolation("C16", "on-the-spot decisions use a numbered form (form_no)")
-                if not remedies["reconsideration_first"]:
-                    raise RuleViolation(
-                        "J2", "an on-the-spot penalty decision states that reconsideration comes before litigation"
-                    )
-                self.check_officers(officers, decided_at)
-            # Fine contents (C10, D1) and discretion (C11, G2).
-            if fine_fen:
-                if not payment or not payment.get("bank_code"):
-                    raise RuleViolation("C10", "a fine decision names the collecting bank")
-                if "surcharge" not in payment or payment["surcharge"] is None:
-                    raise RuleViolation("C10", "a fine decision says whether a late surcharge applies")
-                if payment["bank_code"] not in unit_banks:
-                    raise RuleViolation(
-                        "D1", f"bank {payment['bank_code']} is not designated to collect this unit's fines"
-                    )
-                self._check_discretion(fine_fen, decided_at, benchmark_choice, benchmark_in_force, benchmark_known)
-        # Collective discussion (C7) and legal review (C8).
-        if (
-            outcome == "penalty"
-            and (self.complex or self.major)
-            and not any(d["at"] <= decided_at for d in self.discussions)
-        ):
-            raise RuleViolation("C7", "a complex or major case is decided by collective discussion")
-        major_decision = self.major or self.complex or bool(self.hearing.get("held_at"))
-        if outcome == "penalty" and major_decision:
-            before = [r for r in self.reviews if r["at"] <= decided_at]
-            if not before:
-                raise RuleViolation("C8", "a major decision needs a passed legal review (法制审核)")
-            if before[-1]["result"] != "passed":
-                raise RuleViolation("C8", "the latest legal review failed; a later pass is needed")
+        if remedies.get("reconsideration_first") is None:
+            remedies["reconsideration_first"] = self.procedure == "simplified"
         self._trigger(
             self.Decided,
             by,
             decided_at,
+            ctx,
             decision_no=decision_no,
             decided_by=decided_by,
             outcome=outcome,
@@ -981,94 +786,95 @@ class Case(Base):
             benchmark=benchmark_choice,
             payment=payment if fine_fen else None,
             remedies=remedies,
-            officers=[o.id for o in officers],
+            officers=officers,
             certificate_shown=certificate_shown,
             form_no=form_no,
             fine_id=fine_id if fine_fen else None,
             hearing_record_cited=hearing_record_cited,
         )
 
-    def _check_discretion(
-        self,
-        fine_fen: int,
-        decided_at: datetime,
-        choice: dict[str, Any] | None,
-        in_force: BenchmarkVersion | None,
-        known: bool,
-    ) -> None:
-        if not known or in_force is None:
-            raise RuleViolation("C11", f"no discretion benchmark (裁量基准) is in force for matter {self.matter_code}")
-        if not choice or not choice.get("version"):
-            raise RuleViolation("C11", "a fine decision names the benchmark version it applied")
-        if choice["version"] != in_force.version:
-            raise RuleViolation(
-                "C11",
-                f"benchmark version {in_force.version} was in force on the decision date, not {choice['version']}",
-            )
-        if in_force.published_at > decided_at:
-            raise RuleViolation("G2", f"benchmark version {in_force.version} was not yet published")
-        if not in_force.statutory_min_fen <= fine_fen <= in_force.statutory_max_fen:
-            raise RuleViolation("C11", "the fine lies outside the statutory range")
-        tier = next((t for t in in_force.tiers if t["tier"] == choice.get("tier")), None)
-        if tier is None:
-            raise RuleViolation("C11", f"benchmark tier {choice.get('tier')!r} does not exist")
-        if not tier["min_fen"] <= fine_fen <= tier["max_fen"] and not (choice.get("reason") or "").strip():
-            raise RuleViolation("C11", "a fine outside the tier's range needs a written reason")
-
     def serve_decision(
-        self, *, by: str, served_at: datetime, method: str, officers: list[ActingOfficer], party_consent: bool
+        self,
+        ctx: Context = NO_CONTEXT,
+        *,
+        by: str,
+        served_at: datetime,
+        method: str,
+        officers: list[str],
+        party_consent: bool,
+        receipt_on: date | None = None,
+        confirmation_sha256: str | None = None,
+        disclosure_told: bool | None = None,
     ) -> None:
         self._open()
-        if self.decision is None:
-            raise StateError("no decision to serve")
-        if self.service is not None:
+        d = self._decided("no decision to serve")
+        if self.f["service"] is not None:
             raise StateError("the decision was already served")
         if method not in SERVICE_METHODS:
             raise InvalidInputError("method", f"one of {', '.join(SERVICE_METHODS)}")
-        if served_at < self.decision["at"]:
-            raise StateError("service before the decision")
+        self._after(served_at, d["at"], "served_at", "the decision")
         if method in ("direct", "on_the_spot"):
-            self.check_officers(officers, served_at)
-        elif officers:
-            self.check_officers(officers, served_at, two_required=False)
+            _officers(officers)
+        if method == "mail":
+            if receipt_on is None:
+                raise InvalidInputError("receipt_on", "mail service takes effect on the return receipt's date: give it")
+            if receipt_on < china_date(served_at):
+                raise InvalidInputError("receipt_on", "before the decision was mailed")
+        _sha256(confirmation_sha256, "confirmation_sha256", required=False)
         self._trigger(
             self.DecisionServed,
             by,
             served_at,
+            ctx,
             method=method,
-            officers=[o.id for o in officers],
+            officers=officers,
             party_consent=party_consent,
+            receipt_on=receipt_on,
+            confirmation_sha256=confirmation_sha256,
+            disclosure_told=disclosure_told,
         )
 
-    def revoke_decision(self, *, by: str, at: datetime, reason: str, revoked_by: str) -> None:
-        """The decision is changed, revoked or found void (by reconsideration, a court, or the
-        unit itself); a disclosure of it must then be withdrawn (G4)."""
-        if self.decision is None:
-            raise StateError("no decision to revoke")
-        if self.decision.get("revoked_at"):
+    def _check_change(self, at: datetime, reason: str, by_whom: str, field: str = "by") -> dict[str, Any]:
+        d = self._decided("no decision to change")
+        if any(c["kind"] == "revoked" for c in self.f["changes"]):
             raise StateError("the decision was already revoked")
-        if revoked_by not in ("reconsideration", "court", "unit"):
-            raise InvalidInputError("revoked_by", "reconsideration, court or unit")
-        if at < self.decision["at"]:
-            raise InvalidInputError("at", "before the decision")
+        if by_whom not in ("reconsideration", "court", "unit"):
+            raise InvalidInputError(field, "reconsideration, court or unit")
+        self._after(at, d["at"], "at", "the decision")
         if not reason.strip():
-            raise InvalidInputError("reason", "state why the decision was revoked")
+            raise InvalidInputError("reason", "state why the decision changed")
+        return d
+
+    def revoke_decision(self, *, by: str, at: datetime, reason: str, revoked_by: str) -> None:
+        """The decision is revoked or found void (by reconsideration, a court, or the unit
+        itself); a disclosure of it must then be withdrawn (G4), and its fine is void."""
+        self._check_change(at, reason, revoked_by, "revoked_by")
         self._trigger(self.DecisionRevoked, by, at, reason=reason, revoked_by=revoked_by)
 
-    def pending_remedy(self, at: datetime | None = None) -> dict[str, Any] | None:
-        """The reconsideration or suit pending at ``at`` (default: now), if any."""
-        for r in self.remedies:
-            if (at is None or r["from"] <= at) and (r["until"] is None or (at is not None and r["until"] > at)):
-                return r
-        return None
+    def change_decision(
+        self, *, by: str, at: datetime, reason: str, changed_by: str, penalties: list[dict[str, Any]]
+    ) -> None:
+        """The decision is changed (变更); a changed fine is amended, not voided."""
+        self._check_change(at, reason, changed_by)
+        if not penalties:
+            raise InvalidInputError("penalties", "state the penalties as changed (a revocation is recorded as such)")
+        _check_penalties(penalties, "penalties")
+        self._trigger(self.DecisionChanged, by, at, reason=reason, changed_by=changed_by, penalties=penalties)
+
+    def confirm_unlawful(self, *, by: str, at: datetime, reason: str, confirmed_by: str) -> None:
+        """The decision is confirmed unlawful (确认违法) but not revoked: it stands."""
+        self._check_change(at, reason, confirmed_by)
+        self._trigger(self.DecisionConfirmedUnlawful, by, at, reason=reason, confirmed_by=confirmed_by)
+
+    def pending_remedy(self) -> dict[str, Any] | None:
+        """The reconsideration or suit not yet concluded, if any."""
+        return next((r for r in self.f["remedies"] if r["until"] is None), None)
 
     def seek_remedy(self, *, by: str, at: datetime, kind: str, body: str, reference: str | None) -> None:
-        if self.decision is None:
-            raise StateError("a reconsideration or suit is against a decision; the case has none")
+        d = self._decided("a reconsideration or suit is against a decision")
         if kind not in REMEDY_KINDS:
             raise InvalidInputError("kind", " or ".join(REMEDY_KINDS))
-        if at < self.decision["at"]:
-            raise InvalidInputError("filed_at", "before the decision")
+        self._after(at, d["at"], "filed_at", "the decision")
         if not body.strip():
             raise InvalidInputError("body", "name the reconsideration organ or the court")
         if self.pending_remedy() is not None:
@@ -1081,42 +887,137 @@ class Case(Base):
             raise StateError(f"no pending {kind} to conclude")
         if result not in REMEDY_RESULTS:
             raise InvalidInputError("result", ", ".join(REMEDY_RESULTS))
-        if at < pending["from"]:
-            raise InvalidInputError("at", "before the application")
+        self._after(at, pending["at"], "at", "the application")
         self._trigger(self.RemedyConcluded, by, at, kind=kind, result=result)
 
     def suspend_execution(self, *, by: str, at: datetime, ground: str, basis: str) -> None:
-        if self.decision is None:
-            raise StateError("only a decision's execution is suspended")
-        if self.suspended is not None:
+        d = self._decided("only a decision's execution is suspended")
+        if any(s["ended"] is None for s in self.f["suspensions"]):
             raise StateError("execution is already suspended")
         if ground not in SUSPENSION_GROUNDS:
             raise InvalidInputError("ground", ", ".join(SUSPENSION_GROUNDS))
         if not basis.strip():
             raise InvalidInputError("basis", "cite the decision, ruling or law the suspension rests on")
-        if at < self.decision["at"]:
-            raise InvalidInputError("at", "before the decision")
+        self._after(at, d["at"], "at", "the decision")
         self._trigger(self.ExecutionSuspended, by, at, ground=ground, basis=basis)
 
     def resume_execution(self, *, by: str, at: datetime) -> None:
-        if self.suspended is None:
+        open_ = next((s for s in self.f["suspensions"] if s["ended"] is None), None)
+        if open_ is None:
             raise StateError("execution is not suspended")
-        if at < self.suspended["at"]:
-            raise InvalidInputError("at", "before the suspension")
+        self._after(at, open_["at"], "at", "the suspension")
         self._trigger(self.ExecutionResumed, by, at)
+
+    def suspend_case(self, *, by: str, at: datetime, reason: str, approved_by: str) -> None:
+        self._open()
+        self._not_decided("suspending the case (中止)")
+        if any(s["ended"] is None for s in self.f["case_suspensions"]):
+            raise StateError("the case is already suspended")
+        if not reason.strip():
+            raise InvalidInputError("reason", "state why the case is suspended")
+        self._after(at, self.f["filed"]["at"], "at", "the filing")
+        self._trigger(self.CaseSuspended, by, at, reason=reason, approved_by=approved_by)
+
+    def resume_case(self, *, by: str, at: datetime) -> None:
+        open_ = next((s for s in self.f["case_suspensions"] if s["ended"] is None), None)
+        if open_ is None:
+            raise StateError("the case is not suspended")
+        self._after(at, open_["at"], "at", "the suspension")
+        self._trigger(self.CaseResumed, by, at)
+
+    def extend_period(
+        self,
+        *,
+        by: str,
+        at: datetime,
+        period: str,
+        days: int,
+        approved_by: str,
+        discussion: bool,
+        act_version: int | None,
+        reason: str,
+    ) -> None:
+        self._open()
+        if period not in EXTENDED_PERIODS:
+            raise InvalidInputError("period", " or ".join(EXTENDED_PERIODS))
+        if days <= 0:
+            raise InvalidInputError("days", "must be positive")
+        if period == "decision":
+            self._not_decided("extending the decision period")
+        else:
+            act = next((a for a in self.f["acts"] if a["v"] == act_version), None)
+            if act is None or act["type"] not in ("sealing", "seizure"):
+                raise InvalidInputError("act_version", "name the version of the sealing or seizure act extended")
+        if not reason.strip():
+            raise InvalidInputError("reason", "an extension states its reason (强制法 25 ¶2)")
+        self._trigger(
+            self.PeriodExtended,
+            by,
+            at,
+            period=period,
+            days=days,
+            approved_by=approved_by,
+            discussion=discussion,
+            act_version=act_version,
+            reason=reason,
+        )
+
+    def record_testing(self, *, by: str, kind: str, start: datetime, end: datetime, act_version: int | None) -> None:
+        self._open()
+        if kind not in TESTING_KINDS:
+            raise InvalidInputError("kind", ", ".join(TESTING_KINDS))
+        if end < start:
+            raise InvalidInputError("end", "before start")
+        if act_version is not None and not any(a["v"] == act_version for a in self.f["acts"]):
+            raise InvalidInputError("act_version", "no such act in this case")
+        self._trigger(self.TestingRecorded, by, start, kind=kind, start=start, end=end, act_version=act_version)
+
+    def carry_out_enforcement(
+        self,
+        ctx: Context = NO_CONTEXT,
+        *,
+        by: str,
+        at: datetime,
+        kind: str,
+        officers: list[str],
+        certificate_shown: bool,
+        av: dict[str, Any] | None,
+        emergency: bool,
+        emergency_reason: str | None,
+    ) -> None:
+        d = self._decided("enforcement executes a decision")
+        if kind not in ENFORCEMENT_KINDS:
+            raise InvalidInputError("kind", ", ".join(ENFORCEMENT_KINDS))
+        self._after(at, d["at"], "at", "the decision")
+        _officers(officers)
+        if av is not None:
+            _sha256(av.get("sha256"), "av.sha256")
+        if emergency and not (emergency_reason or "").strip():
+            raise InvalidInputError("emergency_reason", "an emergency is recorded with its reason")
+        self._trigger(
+            self.EnforcementCarriedOut,
+            by,
+            at,
+            ctx,
+            kind=kind,
+            officers=officers,
+            certificate_shown=certificate_shown,
+            av=plain(av),
+            emergency=emergency,
+            emergency_reason=emergency_reason,
+        )
 
     def settle_fine(self, *, by: str, at: datetime, fine_id: str) -> None:
         self._trigger(self.FineSettled, by, at, fine_id=fine_id)
 
     def disclose(self, *, by: str, published_at: datetime, channel: str) -> None:
-        if self.decision is None:
-            raise StateError("only a decision is disclosed")
-        if self.disclosure is not None and self.disclosure["withdrawn_at"] is None:
+        self._decided("only a decision is disclosed")
+        if self.f["disclosure"] is not None and self.f["withdrawal"] is None:
             raise StateError("already disclosed")
         self._trigger(self.Disclosed, by, published_at, channel=channel)
 
     def withdraw_disclosure(self, *, by: str, at: datetime, reason: str) -> None:
-        if self.disclosure is None or self.disclosure["withdrawn_at"] is not None:
+        if self.f["disclosure"] is None or self.f["withdrawal"] is not None:
             raise StateError("nothing disclosed to withdraw")
         if not reason.strip():
             raise InvalidInputError("reason", "a withdrawal publishes its reason")
@@ -1124,6 +1025,7 @@ class Case(Base):
 
     def report_transfer(
         self,
+        ctx: Context = NO_CONTEXT,
         *,
         by: str,
         reported_at: datetime,
@@ -1137,22 +1039,21 @@ class Case(Base):
         self._open()
         if to not in TRANSFER_TARGETS:
             raise InvalidInputError("to", f"one of {', '.join(TRANSFER_TARGETS)}")
-        if self.transfer is not None and self.transfer["approved"]:
+        if self.f["transfer"] is not None and self.f["transfer"]["approved"]:
             raise StateError("the case was already transferred")
-        if approved:
-            missing = [d for d in LAW.transfer_documents if d not in documents]
-            if missing:
-                raise RuleViolation("F3", "the transfer package lacks: " + ", ".join(missing))
-        elif not (refusal_reason or "").strip():
+        if not approved and decided_at is not None and not (refusal_reason or "").strip():
             raise InvalidInputError("refusal_reason", "a refused transfer records its reasons")
         if decided_at and decided_at < reported_at:
             raise InvalidInputError("decided_at", "before reported_at")
         if sent_at and (decided_at is None or sent_at < decided_at):
             raise InvalidInputError("sent_at", "a transfer is sent after it is decided")
+        if approved and decided_at is None:
+            raise InvalidInputError("decided_at", "an approved transfer was decided: give when")
         self._trigger(
             self.TransferReported,
             by,
             reported_at,
+            ctx,
             decided_at=decided_at,
             sent_at=sent_at,
             to=to,
@@ -1176,9 +1077,8 @@ class Case(Base):
 
     def close(self, *, by: str, at: datetime, reason: str) -> None:
         self._open()
-        ended = self.status in ("served", "executed", "transferred") or (
-            self.decision is not None and self.decision["outcome"] != "penalty"
-        )
+        d = self.f["decision"]
+        ended = self.status in ("served", "executed", "transferred") or (d is not None and d["outcome"] != "penalty")
         if not ended and reason not in ("withdrawn", "no_violation"):
             raise StateError(
                 f"a case is closed after its decision is served or it is transferred "
@@ -1187,88 +1087,65 @@ class Case(Base):
         self._trigger(self.Closed, by, at, reason=reason)
 
     def archive(self, *, by: str, at: datetime, file_sha256: str) -> None:
-        if self.closed_at is None:
+        if self.f["closure"] is None:
             raise StateError("a case is archived after it is closed")
-        if self.archived_at is not None:
+        if self.f["archive"] is not None:
             raise StateError("already archived")
         _sha256(file_sha256, "file_sha256")
         self._trigger(self.Archived, by, at, file_sha256=file_sha256)
 
     # ---------------------------------------------------------------- view
     def view(self) -> dict[str, Any]:
-        return {
-            "id": str(self.id),
-            "case_no": self.case_no,
-            "unit_id": self.unit_id,
-            "status": self.status,
-            "version": self.version,
-            "matter_code": self.matter_code,
-            "procedure": self.procedure,
-            "major": self.major,
-            "complex": self.complex,
-            "party": {k: v for k, v in self.party.items()},
-            "source": self.source,
-            "summary": self.summary,
-            "occurred_on": self.occurred_on.isoformat(),
-            "discovered_on": self.discovered_on.isoformat(),
-            "filed_at": self.filed_at.isoformat(),
-            "handlers": self.handlers,
-            "acts": len(self.acts),
-            "evidence": [
-                {"evidence_id": k, "kind": v["kind"], "status": v["status"]} for k, v in self.evidence.items()
-            ],
-            "notices": len(self.notices),
-            "hearing": {k: v.isoformat() for k, v in self.hearing.items()},
-            "legal_reviews": [{"at": r["at"].isoformat(), "result": r["result"]} for r in self.reviews],
-            "discussions": len(self.discussions),
-            "decision": None
-            if self.decision is None
-            else {
-                "decision_no": self.decision["decision_no"],
-                "decided_at": self.decision["at"].isoformat(),
-                "outcome": self.decision["outcome"],
-                "fine_id": self.decision["fine_id"],
-            },
-            "served_at": self.service["at"].isoformat() if self.service else None,
-            "closed_at": self.closed_at.isoformat() if self.closed_at else None,
-            "archived_at": self.archived_at.isoformat() if self.archived_at else None,
-            "imported": self.imported,
-        }
+        return case_view(self.f, self.version)
 
 
-_STATUS_TARGETS: dict[type[Any], Any] = {
-    Case.ActRecorded: "investigating",
-    Case.EvidenceCollected: "investigating",
-    Case.NoticeServed: "noticed",
-    Case.HearingRequested: "hearing",
-    Case.LegalReviewed: lambda e: "reviewed" if e.result == "passed" else None,
-    Case.Decided: "decided",
-    Case.DecisionServed: "served",
-    Case.FineSettled: "executed",
-    Case.TransferReported: lambda e: "transferred" if e.approved else None,
-    Case.Closed: "closed",
-    Case.Archived: "archived",
-}
-
-
-REMEDY_KINDS = ("reconsideration", "litigation")
-REMEDY_RESULTS = ("upheld", "changed", "revoked", "confirmed_illegal", "withdrawn", "dismissed")
-# Who stopped execution: the unit itself as respondent (复议法 42(1), 诉讼法 56(1)), the
-# reconsideration organ (复议法 42(2)(3)), the court (诉讼法 56(2)(3)), or a law (42(4), 56(4)).
-# "pending_remedy" records a unit that stopped because a remedy was sought: recorded as it
-# happened, and an E1 finding (处罚法 73: a remedy does not suspend the penalty).
-SUSPENSION_GROUNDS = ("respondent", "reconsideration_organ", "court", "law", "pending_remedy")
-
-
-def next_status(current: str, event: Any) -> str:
-    """The case status after an event. Status only moves forward in the legal order (a late
-    act does not move a decided case back); closure and archiving always set it. Used by the
-    aggregate and by the read side, so both agree."""
-    target = _STATUS_TARGETS.get(type(event))
-    if callable(target):
-        target = target(event)
-    if target is None:
-        return "filed" if isinstance(event, Case.Filed) else current
-    if target in ("closed", "archived"):
-        return str(target)
-    return str(target) if STATUS_ORDER.index(target) > STATUS_ORDER.index(current) else current
+def case_view(f: Facts, version: int) -> dict[str, Any]:
+    """The case as the API answers it (GET /v1/cases/{id})."""
+    d = f["decision"]
+    return {
+        "id": f["id"],
+        "case_no": f["case_no"],
+        "unit_id": f["unit_id"],
+        "status": f["status"],
+        "version": version,
+        "matter_code": f["matter_code"],
+        "procedure": f["procedure"],
+        "major": f["major"],
+        "complex": f["complex"],
+        "party": dict(f["party"]),
+        "source": f["source"],
+        "summary": f["summary"],
+        "occurred_on": f["occurred_on"],
+        "continuing_until": f.get("continuing_until"),
+        "harm": f.get("harm", False),
+        "discovered_on": f["discovered_on"],
+        "filed_at": f["filed"]["at"],
+        "handlers": f["handlers"],
+        "acts": len(f["acts"]),
+        "evidence": [
+            {
+                "evidence_id": k,
+                "kind": v["kind"],
+                "status": v["assessments"][-1]["status"] if v["assessments"] else "collected",
+            }
+            for k, v in f["evidence"].items()
+        ],
+        "notices": len(f["notices"]),
+        "hearing": {k: v["at"] for k, v in f["hearing"].items()},
+        "legal_reviews": [{"at": r["at"], "result": r["result"]} for r in f["reviews"]],
+        "discussions": len(f["discussions"]),
+        "decision": None
+        if d is None
+        else {
+            "decision_no": d["decision_no"],
+            "decided_at": d["at"],
+            "outcome": d["outcome"],
+            "fine_id": d["fine_id"],
+            "penalties": d["penalties"],
+            "changes": [{"kind": c["kind"], "at": c["at"]} for c in f["changes"]],
+        },
+        "served_at": f["service"]["at"] if f["service"] else None,
+        "closed_at": f["closure"]["at"] if f["closure"] else None,
+        "archived_at": f["archive"]["at"] if f["archive"] else None,
+        "imported": f["imported"],
+    }

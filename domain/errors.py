@@ -14,12 +14,14 @@ class OversightError(Exception):
 
 
 class RuleViolation(OversightError):
-    """A gate rule refused the command (RULES.md id and citation)."""
+    """A gate rule refused the command (RULES.md id and citation); ``also`` lists every breach
+    the event would have been refused for, this one first, as (rule, message)."""
 
-    def __init__(self, rule_id: str, message: str) -> None:
+    def __init__(self, rule_id: str, message: str, also: list[tuple[str, str]] | None = None) -> None:
         super().__init__(message)
         self.rule = rule_id
         self.citation = RULES[rule_id].citation
+        self.also = also or [(rule_id, message)]
 
 
 class StateError(OversightError):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
 from .base import Base, derive_id
@@ -40,8 +40,24 @@ def draw(
     return {t: sorted(pool, key=lambda o: _rank(seed, "inspector", t, o))[:per_target] for t in chosen}
 
 
+def draw_reproducible(x: dict[str, Any]) -> bool:
+    """Whether a recorded draw (its entry) is what its algorithm, seed and registers give (I1)."""
+    teams: dict[str, list[str]] = x["assignments"]
+    sizes = {len(team) for team in teams.values()}
+    return (
+        x["algorithm"] == ALGORITHM
+        and bool(x["seed"])
+        and len(sizes) == 1
+        and register_sha256(x["targets_register"]) == x["targets_register_sha256"]
+        and register_sha256(x["inspectors_register"]) == x["inspectors_register_sha256"]
+        and draw(x["seed"], x["targets_register"], x["inspectors_register"], len(teams), sizes.pop()) == teams
+    )
+
+
 class Inspection(Base):
     """One random inspection task (抽查任务) of a unit."""
+
+    SUBJECT = "inspection"
 
     class Drawn(Base.Created):
         class_version = 1
@@ -56,13 +72,6 @@ class Inspection(Base):
         inspectors_register_sha256: str
         assignments: dict[str, list[str]]
 
-        def apply(self, i: Inspection) -> None:
-            i.unit_id, i.task, i.matter_code = self.unit_id, self.task, self.matter_code
-            i.seed, i.assignments = self.seed, dict(self.assignments)
-            i.drawn_at = self.occurred_at
-            i.results = {}
-            i.published_at = None
-
     class ResultRecorded(Base.Event):
         class_version = 1
         target: str
@@ -70,25 +79,21 @@ class Inspection(Base):
         outcome: str
         case_id: str | None
 
-        def apply(self, i: Inspection) -> None:
-            i.results[self.target] = {"at": self.occurred_at, "officers": self.officers, "outcome": self.outcome}
-
     class ResultsPublished(Base.Event):
         class_version = 1
         channel: str
 
-        def apply(self, i: Inspection) -> None:
-            i.published_at = self.occurred_at
+    @property
+    def unit_id(self) -> str:
+        return str(self.f["unit_id"])
 
-    if TYPE_CHECKING:
-        unit_id: str
-        task: str
-        matter_code: str
-        seed: str
-        assignments: dict[str, list[str]]
-        drawn_at: datetime
-        results: dict[str, dict[str, Any]]
-        published_at: datetime | None
+    @property
+    def seed(self) -> str:
+        return str(self.f["seed"])
+
+    @property
+    def assignments(self) -> dict[str, list[str]]:
+        return dict(self.f["assignments"])
 
     @staticmethod
     def id_for(unit_id: str, task: str) -> UUID:
@@ -120,7 +125,7 @@ class Inspection(Base):
         if len(set(inspectors_register)) < inspectors_per_target:
             raise InvalidInputError("inspectors_register", f"fewer than {inspectors_per_target} inspectors")
         seed = seed or secrets.token_hex(32)
-        return cls._create(
+        i: Inspection = cls._create(
             cls.Drawn,
             id=cls.id_for(unit_id, task),
             recorded_by=by,
@@ -136,43 +141,44 @@ class Inspection(Base):
             inspectors_register_sha256=register_sha256(inspectors_register),
             assignments=draw(seed, targets_register, inspectors_register, targets, inspectors_per_target),
         )
+        return i
 
     def record_result(
         self, *, by: str, at: datetime, target: str, officers: list[str], outcome: str, case_id: str | None
     ) -> None:
-        if target not in self.assignments:
+        if target not in self.f["assignments"]:
             raise InvalidInputError("target", "not drawn in this inspection")
-        if target in self.results:
+        if target in self.f["results"]:
             raise StateError(f"the result for {target} is already recorded")
         if outcome not in OUTCOMES:
             raise InvalidInputError("outcome", ", ".join(OUTCOMES))
         if not officers:
             raise InvalidInputError("officers", "name the inspectors")
-        if at < self.drawn_at:
+        if at < datetime.fromisoformat(self.f["drawn"]["at"]):
             raise InvalidInputError("inspected_at", "before the draw")
         self._trigger(self.ResultRecorded, by, at, target=target, officers=officers, outcome=outcome, case_id=case_id)
 
     def publish(self, *, by: str, at: datetime, channel: str) -> None:
-        if not self.results:
+        if not self.f["results"]:
             raise StateError("no results to publish yet")
-        if at < max(r["at"] for r in self.results.values()):
+        if at < max(datetime.fromisoformat(r["at"]) for r in self.f["results"].values()):
             raise InvalidInputError("published_at", "before the last result")
         self._trigger(self.ResultsPublished, by, at, channel=channel)
 
     def view(self) -> dict[str, Any]:
+        f = self.f
         return {
             "id": str(self.id),
-            "unit_id": self.unit_id,
-            "task": self.task,
-            "matter_code": self.matter_code,
+            "unit_id": f["unit_id"],
+            "task": f["task"],
+            "matter_code": f["matter_code"],
             "algorithm": ALGORITHM,
-            "seed": self.seed,
-            "assignments": self.assignments,
-            "drawn_at": self.drawn_at.isoformat(),
+            "seed": f["seed"],
+            "assignments": f["assignments"],
+            "drawn_at": f["drawn"]["at"],
             "results": {
-                t: {"at": r["at"].isoformat(), "officers": r["officers"], "outcome": r["outcome"]}
-                for t, r in self.results.items()
+                t: {"at": r["at"], "officers": r["officers"], "outcome": r["outcome"]} for t, r in f["results"].items()
             },
-            "published_at": self.published_at.isoformat() if self.published_at else None,
+            "published_at": f["publications"][-1]["at"] if f["publications"] else None,
             "version": self.version,
         }

@@ -35,6 +35,8 @@ SYSTEM = Actor(id="system", role="admin")
 
 
 class Principal(Base):
+    SUBJECT = "principal"  # no rule judges identities: its events keep their own state
+
     class Granted(Base.Created):
         class_version = 1
         name: str

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
 from .base import Base, derive_id
@@ -11,33 +11,21 @@ from .errors import InvalidInputError
 
 
 class Unit(Base):
+    SUBJECT = "unit"
+
     class Registered(Base.Created):
         class_version = 1
         code: str
         name: str
         region: str
 
-        def apply(self, u: Unit) -> None:
-            u.code, u.name, u.region = self.code, self.name, self.region
-            u.matters = []
-            u.banks = []
-            u.own_enforcement = False
-            u.enforcement_basis = None
-
     class PowersListed(Base.Event):
         class_version = 1
         matters: list[str]
 
-        def apply(self, u: Unit) -> None:
-            u.matters = list(self.matters)
-
     class BankDesignated(Base.Event):
         class_version = 1
         bank_code: str
-
-        def apply(self, u: Unit) -> None:
-            if self.bank_code not in u.banks:
-                u.banks.append(self.bank_code)
 
     class EnforcementPowerDeclared(Base.Event):
         """Whether the unit may enforce its decisions itself (行政强制执行权, granted only by law:
@@ -47,17 +35,17 @@ class Unit(Base):
         own: bool
         basis: str | None
 
-        def apply(self, u: Unit) -> None:
-            u.own_enforcement, u.enforcement_basis = self.own, self.basis
+    @property
+    def region(self) -> str:
+        return str(self.f["region"])
 
-    if TYPE_CHECKING:
-        own_enforcement: bool
-        enforcement_basis: str | None
-        code: str
-        name: str
-        region: str
-        matters: list[str]
-        banks: list[str]
+    @property
+    def code(self) -> str:
+        return str(self.f["code"])
+
+    @property
+    def banks(self) -> list[str]:
+        return list(self.f["banks"])
 
     @staticmethod
     def id_for(code: str) -> UUID:
@@ -77,7 +65,7 @@ class Unit(Base):
         own_enforcement_power: bool = False,
         enforcement_power_basis: str | None = None,
     ) -> Unit:
-        unit = cls._create(
+        unit: Unit = cls._create(
             cls.Registered,
             id=cls.id_for(code),
             recorded_by=by,
@@ -107,14 +95,15 @@ class Unit(Base):
         self._trigger(self.BankDesignated, by, at, bank_code=bank_code)
 
     def view(self) -> dict[str, Any]:
+        f = self.f
         return {
             "id": str(self.id),
-            "code": self.code,
-            "name": self.name,
-            "region": self.region,
-            "matters": self.matters,
-            "banks": self.banks,
-            "own_enforcement_power": self.own_enforcement,
-            "enforcement_power_basis": self.enforcement_basis,
+            "code": f["code"],
+            "name": f["name"],
+            "region": f["region"],
+            "matters": f["matters"],
+            "banks": f["banks"],
+            "own_enforcement_power": f["own_enforcement"],
+            "enforcement_power_basis": f["enforcement_basis"],
             "version": self.version,
         }

@@ -19,7 +19,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
-from domain.case import Case, next_status
+from domain.case import Case
+from domain.facts import next_status
 
 from .runner import Item, SqlProjection
 from .types import AwareDateTime
@@ -96,7 +97,7 @@ class CaseIndex(SqlProjection):
             row = rows.get(cid)
             if row is None:  # an event of a case filed before this projection's first page
                 continue
-            row["status"] = next_status(row["status"], e)
+            row["status"] = next_status(row["status"], type(e).__name__, e.__dict__)
             row["version"] = e.originator_version
             row["last_position"] = i.position
             if isinstance(e, Case.Decided):

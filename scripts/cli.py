@@ -266,11 +266,18 @@ def report(
             _fail(f"--as-of {as_of!r} is not an RFC 3339 time")
         if now.tzinfo is None:
             _fail("--as-of needs a UTC offset, e.g. 2026-11-20T10:00:00+08:00")
+    rows: list[dict[str, object]]
     if name == "findings":
-        rows = reports.findings_report(runner.engine, as_of=now, unit_id=unit, rule=rule)
+        rows = list(reports.findings_all(runner.engine, as_of=now, unit_id=unit, rule=rule))
         cols = ["rule", "severity", "case_id", "inspection_id", "officer_id", "message", "citation", "detected_at"]
     elif name == "officers":
-        rows = reports.officers_report(runner.engine, unit, now)
+        rows, cursor = [], None
+        while True:
+            page = reports.officers_page(runner.engine, unit_id=unit, as_of=now, limit=500, cursor=cursor)
+            rows += page["items"]
+            cursor = page["next_cursor"]
+            if cursor is None:
+                break
         cols = [
             "officer_id",
             "name",
@@ -282,7 +289,7 @@ def report(
             "acts_without_valid_certificate",
         ]
     else:
-        rows = reports.fines_report(runner.engine, unit, now)["fines"]
+        rows = list(reports.fines_all(runner.engine, unit_id=unit, as_of=now))
         brief = ["decision_no", "amount", "paid", "outstanding", "overdue", "surcharge", "separation_breaches"]
         cols = reports.FINE_COLUMNS if fmt == "csv" else brief
     if fmt == "csv":

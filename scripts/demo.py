@@ -58,6 +58,7 @@ class UnitStory:
         self.engine = make_engine(app.store)
         self.runner = build_runner(app.recorder, app.mapper, self.engine, ["audit"])
         self.areas = list(areas)
+        self.region = region
         self.bank_code = bank
         #: officer-level findings a scenario plants besides its case's: {officer_id: [rules]}
         self.planted_officers: dict[str, list[str]] = {}
@@ -189,6 +190,7 @@ class UnitStory:
             served_at=self.t(n),
             officers=[self.zhang, self.li],
             facts="销售不合格产品",
+            reasons="抽检产品不合格，违反产品质量法",
             legal_basis="《产品质量法》第四十九条",
             proposed=[{"type": "fine", "amount": amount}],
             hearing_right=hearing,
@@ -210,10 +212,21 @@ class UnitStory:
         body.update(kw)
         return self.app.decide(self.hd, cid, **body)
 
-    def serve(self, cid: str, n: float = 15, method: str = "direct", consent: bool = False) -> None:
+    def serve(self, cid: str, n: float = 15, method: str = "direct", consent: bool = False, **kw: Any) -> None:
         self.at(self.t(n))
+        kw.setdefault("disclosure_told", True)  # 总局令45号 8: told in writing at service (G3)
+        if method == "electronic" and consent:
+            kw.setdefault("confirmation_sha256", h(cid + "确认书"))
+        if method == "mail":
+            kw.setdefault("receipt_on", self.t(n).date())
         self.app.serve_decision(
-            self.off, cid, served_at=self.t(n), method=method, officers=[self.zhang, self.li], party_consent=consent
+            self.off,
+            cid,
+            served_at=self.t(n),
+            method=method,
+            officers=[self.zhang, self.li],
+            party_consent=consent,
+            **kw,
         )
 
     def disclose(self, cid: str, n: float = 16) -> None:
@@ -526,11 +539,6 @@ def sc_coercive(s: UnitStory, rule: str) -> tuple[str, list[str]]:
         elif rule == "B3":
             av = {"sha256": h(cid), "start": s.t(0, 13).isoformat(), "end": s.t(0, 15).isoformat()}
             s.act(cid, s.t(0, 14), type="on_site_record", av=av, signatures={"officers": True})
-        elif rule == "E7":
-            night = s.t(0, 23)
-            av = {"sha256": h(cid), "start": s.t(0, 22).isoformat(), "end": s.t(0, 23, 59).isoformat()}
-            s.act(cid, night, type="seizure", av=av, signatures=sig)
-            s.act(cid, s.t(3, 10), type="release", signatures=sig)
         elif rule == "E8":
             av = {"sha256": h(cid), "start": s.t(0, 13).isoformat(), "end": s.t(0, 15).isoformat()}
             s.act(cid, s.t(0, 14), type="sealing", av=av, signatures=sig)
@@ -539,6 +547,19 @@ def sc_coercive(s: UnitStory, rule: str) -> tuple[str, list[str]]:
             s.act(cid, s.t(0, 14), type="registration_preservation")
 
     return _fined(s, before_notice=extra), [rule]
+
+
+def sc_enforcement_at_night(s: UnitStory) -> tuple[str, list[str]]:
+    """E7 (强制法 43): the decision's order to remove an obstruction enforced at 23:00, no
+    emergency recorded (a seizure at night is a coercive measure, not enforcement)."""
+    cid = _fined(s, close=False)
+    night = s.t(30, 23)
+    s.at(night)
+    s.app.carry_out_enforcement(
+        s.off, cid, at=night, kind="remove_obstruction", officers=[s.zhang, s.li], certificate_shown=True
+    )
+    s.finish(cid, 32)
+    return cid, ["E7"]
 
 
 def sc_backdated_certificate(s: UnitStory, rule: str) -> tuple[str, list[str]]:
@@ -600,7 +621,7 @@ def legacy_opening(
             unit_id=s.unit,
             case_no=case_no,
             matter_code=s.matter,
-            region="410100",
+            region=s.region,
             party={"kind": "organisation", "name": "旧案当事人", "id_number": "1"},
             source="inspection",
             summary="导入的历史案件",
@@ -661,6 +682,8 @@ def sc_imported(s: UnitStory, rule: str) -> tuple[str, list[str]]:
     )
     if rule == "B4":
         lines.append(line("EvidenceAssessed", s.t(0, 12), evidence_id=eid, status="illegal", reason="非法取得"))
+    fined = rule in ("C14", "C16")
+    amount = {"C14": 2_000_000, "C16": 500_000}.get(rule, 0)
     if rule != "C3":
         lines.append(
             line(
@@ -669,10 +692,12 @@ def sc_imported(s: UnitStory, rule: str) -> tuple[str, list[str]]:
                 officers=[s.zhang, s.li],
                 facts="f",
                 legal_basis="b",
-                proposed=[{"type": "warning"}],
+                proposed=[{"type": "fine", "amount_fen": amount}] if fined else [{"type": "warning"}],
                 hearing_right=rule == "C5",
             )
         )
+    if rule not in ("C3", "C4", "C5", "C16", "J2"):  # the party waived its statement (处罚法 62)
+        lines.append(line("StatementWaived", s.t(1, 12)))
     if rule == "C4":
         lines.append(line("StatementReceived", s.t(2), summary="申辩"))
     if rule == "C5":
@@ -723,15 +748,15 @@ def sc_imported(s: UnitStory, rule: str) -> tuple[str, list[str]]:
             decision_no="旧D-" + cid[:8],
             decided_by=s.head,
             outcome="penalty",
-            penalties=[{"type": "fine", "amount_fen": 500000}] if rule == "C16" else [{"type": "warning"}],
+            penalties=[{"type": "fine", "amount_fen": amount}] if fined else [{"type": "warning"}],
             legal_basis="" if rule == "C10" else "b",
             evidence_ids=[eid],
-            benchmark={"version": "2025-1", "tier": "一般"} if rule == "C16" else None,
-            payment={"bank_code": s.bank_code, "surcharge": False} if rule == "C16" else None,
+            benchmark={"version": "2025-1", "tier": "一般"} if fined else None,
+            payment={"bank_code": s.bank_code, "surcharge": False} if fined else None,
             remedies={"reconsideration_days": 60, "litigation_months": 6, "reconsideration_first": rule == "C16"},
             officers=[],
-            certificate_shown=False,
-            form_no=None,
+            certificate_shown=rule in ("C16", "J2"),
+            form_no="当场-" + cid[:6] if rule in ("C16", "J2") else None,
             fine_id=None,
             hearing_record_cited=False,
         ),
@@ -743,11 +768,11 @@ def sc_imported(s: UnitStory, rule: str) -> tuple[str, list[str]]:
                     decision_no="旧D2-" + cid[:8],
                     decided_by=s.head,
                     outcome="penalty",
-                    penalties=[{"type": "warning"}],
+                    penalties=[{"type": "fine", "amount_fen": amount}],
                     legal_basis="b",
                     evidence_ids=[eid],
-                    benchmark=None,
-                    payment=None,
+                    benchmark={"version": "2025-1", "tier": "一般"},
+                    payment={"bank_code": s.bank_code, "surcharge": False},
                     remedies={"reconsideration_days": 60, "litigation_months": 6},
                     officers=[],
                     certificate_shown=False,
@@ -796,6 +821,7 @@ def sc_imported_fine(s: UnitStory, rule: str) -> tuple[str, list[str]]:
             proposed=[{"type": "fine", "amount_fen": amount}],
             hearing_right=False,
         ),
+        line("case", cid, "StatementWaived", s.t(1, 12)),
         line(
             "case",
             cid,
@@ -877,6 +903,7 @@ def sc_imported_fine(s: UnitStory, rule: str) -> tuple[str, list[str]]:
             )
         )
     elif rule == "D1":
+        expected = ["D1", "D1"]  # the payment and the remittance, both by another bank
         lines.append(
             line(
                 "fine",
@@ -1029,8 +1056,8 @@ def _window_passed(s: UnitStory, cid: str) -> bool:
     from domain.calendar import add_months
 
     served = china_date(datetime.fromisoformat(s.app.get_case(SYSTEM, cid)["served_at"]))
-    start = add_months(served, LAW.suing_period_months)
-    return china_date(DEMO_AS_OF) > add_months(start, LAW.court_application_months)
+    start = add_months(served, LAW.suing_period.count)
+    return china_date(DEMO_AS_OF) > add_months(start, LAW.court_application.count)
 
 
 def sc_no_court_application(s: UnitStory) -> tuple[str, list[str]]:
@@ -1092,7 +1119,7 @@ SCENARIOS: list[tuple[str, Scenario]] = [
     ("B2 seizure without video", lambda s: sc_coercive(s, "B2")),
     ("B3 unsigned on-site record", lambda s: sc_coercive(s, "B3")),
     ("B6 preservation not disposed", lambda s: sc_coercive(s, "B6")),
-    ("E7 seizure at night", lambda s: sc_coercive(s, "E7")),
+    ("E7 enforcement at night", sc_enforcement_at_night),
     ("E8 sealing beyond 30 days", lambda s: sc_coercive(s, "E8")),
     ("C1 time bar", lambda s: (_fined(s, file={"occurred_on": s.base - timedelta(days=3 * 365)}), ["C1"])),
     (
@@ -1114,7 +1141,7 @@ SCENARIOS: list[tuple[str, Scenario]] = [
     ("D6 cash handed over late", lambda s: sc_simplified(s, late_cash=True)),
     ("E3 court application too soon", sc_court_too_soon),
     ("F2 transfer decided late", lambda s: sc_transfer(s, late=True)),
-    ("G3 disclosed late", lambda s: (_fined(s, disclose_day=30, pay_day=18), ["G3"])),
+    ("G3 disclosed late", lambda s: (_fined(s, disclose_day=60, pay_day=18), ["G3"])),
     ("H1 intervention", sc_intervention),
     (
         "F1 fined instead of transferred",
@@ -1124,7 +1151,7 @@ SCENARIOS: list[tuple[str, Scenario]] = [
     ("J1 remedies not stated", lambda s: (_fined(s, decide={"remedies": {"reconsideration_days": 30}}), ["J1"])),
     (
         "B1 closed without execution and archive",
-        lambda s: (_fined(s, pay_day=None, archive=False, disclose_day=16), ["B1", "D2"]),
+        lambda s: (_fined(s, pay_day=None, archive=False, disclose_day=16), ["B1", "B1", "D2"]),
     ),
     ("A7 suspension recorded later", lambda s: sc_backdated_certificate(s, "A7")),
     ("A2 failed validation recorded later", lambda s: sc_backdated_certificate(s, "A2")),

@@ -270,6 +270,7 @@ class World:
             "served_at": at(day(n)),
             "officers": [self.zhang, self.li],
             "facts": "销售不合格产品",
+            "reasons": "抽检产品不合格，违反产品质量法",
             "legal_basis": "《产品质量法》第四十九条",
             "proposed": [{"type": "fine", "amount": amount}],
             "hearing_right": hearing,
@@ -303,6 +304,17 @@ class World:
         assert r.status_code == 200, r.text
         v: int = r.json()["version"]
         return v
+
+
+@pytest.fixture
+def fixed_clock() -> Iterator[None]:
+    """Record at a fixed moment (2026-03-31 10:00 China time), so that reports as of a fixed
+    date after it know everything the test recorded, whenever the test runs."""
+    from domain import clock
+
+    clock.set_clock(lambda: datetime(2026, 3, 31, 10, tzinfo=CHINA))
+    yield
+    clock.set_clock(None)
 
 
 @pytest.fixture

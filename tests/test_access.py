@@ -133,6 +133,7 @@ def test_bad_input_is_422_problem_json_naming_the_field(world: World) -> None:
             "served_at": at(day(1)),
             "officers": [w.zhang, w.li],
             "facts": "f",
+            "reasons": "r",
             "legal_basis": "b",
             "proposed": [{"type": "fine", "amount": "12.345"}],
         },

@@ -93,7 +93,7 @@ def test_demo_200_planted_breaches_are_all_found_and_nothing_else(oversight: Ove
         found: dict[str, list[str]] = defaultdict(list)
         by_officer: dict[str, list[str]] = defaultdict(list)
         by_inspection: dict[str, list[str]] = defaultdict(list)
-        for f in reports.findings_report(engine, as_of=demo["as_of"]):
+        for f in reports.findings_all(engine, as_of=demo["as_of"]):
             if f.get("inspection_id"):
                 by_inspection[f["inspection_id"]].append(f["rule"])
             elif f["case_id"] is None:

@@ -134,14 +134,20 @@ def test_a10_handler_cannot_review_own_case(world: World) -> None:
     )
 
 
-def test_a10_officer_with_undecided_recusal_cannot_act(world: World) -> None:
+def test_a10_pending_recusal_does_not_stop_the_investigation_article_43(world: World) -> None:
+    # 处罚法 43 ¶3: 决定作出之前，不停止调查 — an undecided recusal request blocks nothing.
     w = world
     cid = w.file()
     w.post(f"/v1/cases/{cid}/recusals", w.officer_h, {"officer_id": w.li, "at": at(D0, 9), "reason": "当事人申请回避"})
-    refused(w, f"/v1/cases/{cid}/acts", w.officer_h, act(w, [w.zhang, w.li]), "A10", f"/v1/cases/{cid}")
-    # Once the unit head refuses the recusal, the officer acts again.
-    w.post(f"/v1/cases/{cid}/recusal-decisions", w.head_h, {"officer_id": w.li, "at": at(D0, 9), "granted": False})
     w.post(f"/v1/cases/{cid}/acts", w.officer_h, act(w, [w.zhang, w.li]))
+    # Once the unit head grants it, the officer takes no further part (A10).
+    w.post(f"/v1/cases/{cid}/recusal-decisions", w.head_h, {"officer_id": w.li, "at": at(D0, 10), "granted": True})
+    refused(w, f"/v1/cases/{cid}/acts", w.officer_h, act(w, [w.zhang, w.li], at(D0, 11)), "A10", f"/v1/cases/{cid}")
+    # A refused request leaves the officer free to act.
+    other = w.file()
+    w.post(f"/v1/cases/{other}/recusals", w.officer_h, {"officer_id": w.li, "at": at(D0, 9), "reason": "申请回避"})
+    w.post(f"/v1/cases/{other}/recusal-decisions", w.head_h, {"officer_id": w.li, "at": at(D0, 9), "granted": False})
+    w.post(f"/v1/cases/{other}/acts", w.officer_h, act(w, [w.zhang, w.li]))
 
 
 def test_b4_evidence_of_no_statutory_kind_is_refused(world: World) -> None:
@@ -200,6 +206,7 @@ def test_c5_notice_of_a_large_fine_must_give_a_hearing_right(world: World) -> No
         "served_at": at(day(1)),
         "officers": [w.zhang, w.li],
         "facts": "事实",
+        "reasons": "理由",
         "legal_basis": "依据",
         "proposed": [{"type": "fine", "amount": "20000.00"}],
         "hearing_right": False,

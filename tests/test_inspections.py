@@ -21,7 +21,7 @@ from .story import Story, t
 
 def i1(s: Story, iid: str, as_of: Any) -> list[dict[str, Any]]:
     s.runner.run_until_head()
-    return [f for f in reports.findings_report(s.engine, as_of=as_of, rule="I1") if f["inspection_id"] == iid]
+    return [f for f in reports.findings_all(s.engine, as_of=as_of, rule="I1") if f["inspection_id"] == iid]
 
 
 def test_the_draw_is_reproducible_from_its_seed_and_registers(story: Story) -> None:

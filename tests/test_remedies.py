@@ -159,8 +159,8 @@ def test_e4_applied_while_a_suit_was_pending_and_too_late(story: Story) -> None:
     s.at(late)
     s.app.apply_to_court(s.off, fine2, at=late)
     window_end = add_months(add_months(t(15).date(), 6), 3)
-    assert [f["message"] for f in s.findings(cid2, late) if f["rule"] == "E4"] == [
-        f"court enforcement applied for on {late.date()}, after the 3-month window ended on {window_end}"
+    assert [f["message"] for f in s.findings(cid2, late + timedelta(days=1)) if f["rule"] == "E4"] == [
+        f"court enforcement applied for on {late.date()}, after the window (3 months) ended on {window_end}"
     ]
 
 

@@ -23,13 +23,15 @@ def test_officer_report_shows_certificate_states_training_and_expiry(story: Stor
     s.app.record_training(SYSTEM, s.zhang, on=date(2026, 2, 1), hours=60, topic="行政处罚法")
     s.app.suspend_certificate(SYSTEM, s.li, at=t(-5), reason="暂扣")
     s.runner.run_until_head()
-    rows = {r["officer_id"]: r for r in reports.officers_report(s.engine, s.unit, t(0))}
+    rows = {r["officer_id"]: r for r in reports.officers_page(s.engine, unit_id=s.unit, as_of=t(0), limit=500)["items"]}
     assert rows[s.zhang]["certificate_status"] == "valid" and rows[s.zhang]["training_hours"] == 60
     assert not [f for f in rows[s.zhang]["findings"] if f["rule"] == "A8"]
     assert rows[s.li]["certificate_status"] == "suspended"
     assert [f["rule"] for f in rows[s.wang]["findings"]] == ["A8"]  # no training this year
     # 30 days before expiry (2028-12-31) the certificate is reported (A6).
-    late = {r["officer_id"]: r for r in reports.officers_report(s.engine, s.unit, t(1016))}
+    late = {
+        r["officer_id"]: r for r in reports.officers_page(s.engine, unit_id=s.unit, as_of=t(1016), limit=500)["items"]
+    }
     assert "A6" in [f["rule"] for f in late[s.zhang]["findings"]]
 
 
@@ -43,14 +45,14 @@ def test_officer_acts_carry_the_certificate_state_at_each_instant(story: Story) 
     s.app.reinstate_certificate(SYSTEM, s.wang, at=t(4), reason="恢复")
     s.act(cid, t(5, 10), officers=[s.zhang, s.wang])
     s.runner.run_until_head()
-    acts = reports.officer_acts(s.engine, s.wang)
+    acts = reports.officer_acts_page(s.engine, s.wang, as_of=t(400))
     assert acts is not None
-    assert [a["certificate_status"] for a in acts["acts"]] == ["valid", "valid"]
+    assert [a["certificate_status"] for a in acts["items"]] == ["valid", "valid"]
     s.at(t(6))
     s.app.suspend_certificate(SYSTEM, s.wang, at=t(5), reason="追溯暂扣")
     s.runner.run_until_head()
-    acts = reports.officer_acts(s.engine, s.wang)
-    assert acts is not None and [a["certificate_status"] for a in acts["acts"]] == ["valid", "suspended"]
+    acts = reports.officer_acts_page(s.engine, s.wang, as_of=t(400))
+    assert acts is not None and [a["certificate_status"] for a in acts["items"]] == ["valid", "suspended"]
 
 
 def test_fine_ledger_accrues_the_surcharge_after_the_due_date(story: Story) -> None:
@@ -131,7 +133,7 @@ def test_public_disclosure_is_redacted_and_withdrawals_disappear(world: World) -
     assert c.get("/v1/public/disclosures", params={"min_position": pos}).json()["items"] == []
 
 
-def test_audit_routes_scope_and_csv(client: TestClient) -> None:
+def test_audit_routes_scope_and_csv(client: TestClient, fixed_clock: None) -> None:
     a, b = World(client), World(client, benchmark=False)
     cid = a.file()
     pos = a.post(
@@ -173,7 +175,7 @@ def test_officer_level_findings_a6_and_a8_are_in_the_findings_list(story: Story)
 
     def officer_findings(as_of: Any) -> dict[str, list[tuple[str, str, str]]]:
         out: dict[str, list[tuple[str, str, str]]] = {}
-        for f in reports.findings_report(s.engine, as_of=as_of, unit_id=s.unit):
+        for f in reports.findings_all(s.engine, as_of=as_of, unit_id=s.unit):
             if f["case_id"] is None:
                 assert f["events"] and all(e["aggregate_id"] == f["officer_id"] for e in f["events"])
                 out.setdefault(f["officer_id"], []).append((f["rule"], f["severity"], f["message"]))
@@ -195,7 +197,7 @@ def test_officer_level_findings_a6_and_a8_are_in_the_findings_list(story: Story)
         datetime(2026, 12, 20, tzinfo=CHINA)
     )[s.zhang]
     # Filters apply to officer-level findings too.
-    only = reports.findings_report(s.engine, as_of=t(0), rule="A8", officer_id=untrained)
+    only = reports.findings_all(s.engine, as_of=t(0), rule="A8", officer_id=untrained)
     assert [(f["rule"], f["officer_id"]) for f in only] == [("A8", untrained)]
 
 

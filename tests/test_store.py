@@ -82,7 +82,7 @@ def test_long_officer_history_is_snapshotted_and_replays_the_same(oversight: Ove
     fresh = Oversight(oversight.store.url)
     try:
         o = fresh.repository.get(UUID(oid))
-        assert isinstance(o, Officer) and len(o.trainings) == 120 and o.version == 121
+        assert isinstance(o, Officer) and len(o.f["trainings"]) == 120 and o.version == 121
     finally:
         fresh.close()
 

@@ -1,12 +1,18 @@
 """Audits and reports: auditors and supervisors across units; a unit head for their own unit.
-Every report takes `as_of` (default now) and `min_position`; lists answer CSV with format=csv."""
+Every report takes `as_of` (default now: a past moment shows what held then) and
+`min_position`; every list is keyset-paged (`{"items", "next_cursor"}`); lists answer CSV with
+format=csv, streamed."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
+import orjson
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import StreamingResponse
+from pydantic import AwareDatetime
 
 from domain.calendar import CHINA
 from domain.errors import ForbiddenError, NotFoundError
@@ -17,23 +23,13 @@ from ..deps import AuditPosition, CurrentPrincipal
 
 router = APIRouter(prefix="/v1/audits", tags=["audits"])
 Format = Annotated[Literal["json", "csv"], Query()]
-FINDING_COLUMNS = [
-    "rule",
-    "severity",
-    "case_id",
-    "inspection_id",
-    "unit_id",
-    "officer_id",
-    "message",
-    "citation",
-    "events",
-    "detected_at",
-]
+Limit = Annotated[int, Query(ge=1, le=500)]
+AsOf = Annotated[AwareDatetime | None, Query(description="the moment the report is as of (RFC 3339 with an offset)")]
 
 
 def _scope(actor: Actor, unit_id: str | None) -> str | None:
     """Auditors and supervisors: any unit; a unit head: their own; nobody else."""
-    if actor.role in ("auditor", "supervisor", "admin"):
+    if actor.role in ("auditor", "supervisor"):
         return unit_id
     if actor.role == "unit_head":
         if unit_id not in (None, actor.unit_id):
@@ -46,11 +42,21 @@ def _now(as_of: datetime | None) -> datetime:
     return as_of or datetime.now(CHINA)
 
 
+def _csv(rows: Any, columns: list[str], name: str) -> StreamingResponse:
+    return StreamingResponse(
+        reports.stream(rows, columns),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+    )
+
+
 @router.get("/cases/{case_id}")
 def case_audit(
-    case_id: str, request: Request, actor: CurrentPrincipal, _pos: AuditPosition, as_of: datetime | None = None
+    case_id: str, request: Request, actor: CurrentPrincipal, _pos: AuditPosition, as_of: AsOf = None
 ) -> dict[str, Any]:
-    """The whole-process record audit of one case: stages, findings, case-file score."""
+    """The whole-process record audit of one case as it stood at `as_of`: stages, findings,
+    case-file score."""
+    _scope(actor, None)
     result = reports.case_audit(request.app.state.engine, case_id, _now(as_of))
     if result is None:
         raise NotFoundError(f"case {case_id} not found in the audit projection")
@@ -66,40 +72,65 @@ def list_findings(
     rule: str | None = None,
     unit_id: str | None = None,
     officer_id: str | None = None,
-    severity: str | None = None,
-    from_: Annotated[datetime | None, Query(alias="from")] = None,
-    to: datetime | None = None,
-    as_of: datetime | None = None,
+    severity: Literal["critical", "major", "minor", "info"] | None = None,
+    case_id: str | None = None,
+    from_: Annotated[AwareDatetime | None, Query(alias="from")] = None,
+    to: AwareDatetime | None = None,
+    as_of: AsOf = None,
     format: Format = "json",
-    limit: int = Query(default=500, ge=1, le=500),
+    limit: Limit = 500,
     cursor: str | None = None,
 ) -> Any:
-    """Every audit finding in scope: rule, severity, case, unit, officer, message, citation,
-    the events involved, when detected."""
-    rows = reports.findings_report(
-        request.app.state.engine,
-        as_of=_now(as_of),
+    """Every audit finding in scope as of `as_of`, in the order they became known: rule,
+    severity, case, unit, officer, message, citation, the events involved, when detected."""
+    filters: dict[str, Any] = dict(
         rule=rule,
         unit_id=_scope(actor, unit_id),
         officer_id=officer_id,
         severity=severity,
+        case_id=case_id,
         from_=from_,
         to=to,
     )
+    engine = request.app.state.engine
     if format == "csv":
-        return Response(reports.to_csv(rows, FINDING_COLUMNS), media_type="text/csv")
-    start = int(cursor) if cursor and cursor.isdigit() else 0
-    page = rows[start : start + limit]
-    return {"items": page, "next_cursor": str(start + limit) if start + limit < len(rows) else None}
+        return _csv(reports.findings_all(engine, as_of=_now(as_of), **filters), reports.FINDING_COLUMNS, "findings")
+    return reports.findings_page(engine, as_of=_now(as_of), limit=limit, cursor=cursor, **filters)
+
+
+@router.get("/findings/counts")
+def finding_counts(
+    request: Request,
+    actor: CurrentPrincipal,
+    _pos: AuditPosition,
+    unit_id: str | None = None,
+    severity: Literal["critical", "major", "minor", "info"] | None = None,
+    as_of: AsOf = None,
+) -> dict[str, Any]:
+    """How many findings each rule has as of `as_of` (in scope)."""
+    counts = reports.counts_by_rule(
+        request.app.state.engine, as_of=_now(as_of), unit_id=_scope(actor, unit_id), severity=severity
+    )
+    return {"as_of": _now(as_of).isoformat(), "counts": counts}
 
 
 @router.get("/units/{unit_id}/scorecard")
 def scorecard(
-    unit_id: str, request: Request, actor: CurrentPrincipal, _pos: AuditPosition, as_of: datetime | None = None
+    unit_id: str,
+    request: Request,
+    actor: CurrentPrincipal,
+    _pos: AuditPosition,
+    as_of: AsOf = None,
+    limit: Limit = 500,
+    cursor: str | None = None,
 ) -> dict[str, Any]:
-    """Case-file review scores (案卷评查, RULES.md K) of the unit's closed cases."""
+    """Case-file review scores (案卷评查, RULES.md K) of the unit's closed cases as of `as_of`,
+    with the unit's average and failures."""
     _scope(actor, unit_id)
-    return reports.scorecard_report(request.app.state.engine, unit_id, _now(as_of))
+    engine = request.app.state.engine
+    if reports.cases.load(engine, "unit", unit_id) is None:
+        raise NotFoundError(f"unit {unit_id} not found")
+    return reports.scorecard_report(engine, unit_id, _now(as_of), limit=limit, cursor=cursor)
 
 
 @router.get("/officers", response_model=None)
@@ -108,21 +139,45 @@ def officers(
     actor: CurrentPrincipal,
     _pos: AuditPosition,
     unit_id: str | None = None,
-    as_of: datetime | None = None,
+    as_of: AsOf = None,
     format: Format = "json",
+    limit: Limit = 50,
+    cursor: str | None = None,
 ) -> Any:
-    """Per officer: certificate status and expiry, last validation (A6), training hours this
-    year (A8), count of acts without a valid certificate (A1/A2/A7)."""
-    rows = reports.officers_report(request.app.state.engine, _scope(actor, unit_id), _now(as_of))
+    """Per officer as of `as_of`: certificate status and expiry, last validation (A6), training
+    hours that year (A8), count of acts without a valid certificate (A2, A7)."""
+    engine = request.app.state.engine
+    scope = _scope(actor, unit_id)
     if format == "csv":
-        return Response(reports.to_csv(rows, list(rows[0]) if rows else ["officer_id"]), media_type="text/csv")
-    return {"items": rows, "next_cursor": None}
+
+        def rows() -> Any:
+            c: str | None = None
+            while True:
+                page = reports.officers_page(engine, unit_id=scope, as_of=_now(as_of), limit=500, cursor=c)
+                yield from page["items"]
+                c = page["next_cursor"]
+                if c is None:
+                    return
+
+        return _csv(rows(), reports.OFFICER_COLUMNS, "officers")
+    return reports.officers_page(engine, unit_id=scope, as_of=_now(as_of), limit=limit, cursor=cursor)
 
 
 @router.get("/officers/{officer_id}/acts")
-def officer_acts(officer_id: str, request: Request, actor: CurrentPrincipal, _pos: AuditPosition) -> dict[str, Any]:
-    """Each act of the officer with the certificate's state at that instant."""
-    result = reports.officer_acts(request.app.state.engine, officer_id)
+def officer_acts(
+    officer_id: str,
+    request: Request,
+    actor: CurrentPrincipal,
+    _pos: AuditPosition,
+    as_of: AsOf = None,
+    limit: Limit = 500,
+    cursor: str | None = None,
+) -> dict[str, Any]:
+    """Each act of the officer in time order, with the certificate's state at that instant."""
+    _scope(actor, None)
+    result = reports.officer_acts_page(
+        request.app.state.engine, officer_id, as_of=_now(as_of), limit=limit, cursor=cursor
+    )
     if result is None:
         raise NotFoundError(f"officer {officer_id} not found")
     _scope(actor, result["unit_id"])
@@ -135,16 +190,19 @@ def fines(
     actor: CurrentPrincipal,
     _pos: AuditPosition,
     unit_id: str | None = None,
-    as_of: datetime | None = None,
+    as_of: AsOf = None,
     format: Format = "json",
+    limit: Limit = 500,
+    cursor: str | None = None,
 ) -> Any:
-    """Per unit: decided, paid, outstanding, overdue, surcharge (D8), cash not deposited (D6),
-    remitted to the treasury (D9) and separation breaches; per fine with format=csv."""
-    result = reports.fines_report(request.app.state.engine, _scope(actor, unit_id), _now(as_of))
+    """Per unit: decided, paid, outstanding, overdue, surcharge accrued and paid (D8), cash not
+    deposited (D6), remitted to the treasury (D9) and separation breaches; and the fines a page
+    at a time (every fine with format=csv)."""
+    engine = request.app.state.engine
+    scope = _scope(actor, unit_id)
     if format == "csv":
-        cols = reports.FINE_COLUMNS
-        return Response(reports.to_csv(result["fines"], cols), media_type="text/csv")
-    return result
+        return _csv(reports.fines_all(engine, unit_id=scope, as_of=_now(as_of)), reports.FINE_COLUMNS, "fines")
+    return reports.fines_report(engine, scope, _now(as_of), limit=limit, cursor=cursor)
 
 
 public = APIRouter(prefix="/v1/public", tags=["public"])
@@ -152,9 +210,14 @@ public = APIRouter(prefix="/v1/public", tags=["public"])
 
 @public.get("/disclosures")
 def disclosures(
-    request: Request, _pos: AuditPosition, limit: int = Query(default=50, ge=1, le=500), cursor: str | None = None
-) -> dict[str, Any]:
-    """Disclosed penalty decisions (行政执法公示), redacted (G5). No token needed."""
-    return reports.public_disclosures(
-        request.app.state.engine, limit, int(cursor) if cursor and cursor.isdigit() else None
-    )
+    request: Request, response: Response, _pos: AuditPosition, limit: Limit = 50, cursor: str | None = None
+) -> Any:
+    """Disclosed penalty decisions (行政执法公示), redacted (G5), newest publication last. No
+    token needed; answers an ETag, and 304 to a matching If-None-Match."""
+    page = reports.public_disclosures(request.app.state.engine, as_of=datetime.now(CHINA), limit=limit, cursor=cursor)
+    tag = '"' + hashlib.blake2b(orjson.dumps(page), digest_size=12).hexdigest() + '"'
+    if request.headers.get("if-none-match") == tag:
+        return Response(status_code=304, headers={"ETag": tag})
+    response.headers["ETag"] = tag
+    response.headers["Cache-Control"] = "public, max-age=5"
+    return page

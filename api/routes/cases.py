@@ -17,12 +17,16 @@ from ..schemas import (
     ArchiveIn,
     AtIn,
     CaseIn,
+    CaseSuspensionIn,
     ClosureIn,
+    DecisionChangeIn,
     DecisionIn,
     DisclosureIn,
     DiscussionIn,
+    EnforcementIn,
     EvidenceAssessmentIn,
     EvidenceIn,
+    ExtensionIn,
     HearingIn,
     InterventionIn,
     LegalReviewIn,
@@ -36,6 +40,7 @@ from ..schemas import (
     ServiceIn,
     StatementIn,
     SuspensionIn,
+    TestingIn,
     TransferIn,
     WithdrawalIn,
 )
@@ -177,7 +182,8 @@ def hold_discussion(case_id: str, body: DiscussionIn, cmd: Cmd) -> Response:
 
 @router.post("/{case_id}/recusals")
 def request_recusal(case_id: str, body: RecusalIn, cmd: Cmd) -> Response:
-    """A recusal (回避) request: the officer may not act until the unit head decides (A10)."""
+    """A recusal (回避) request. The investigation does not stop while it is pending (处罚法
+    43 ¶3); once the unit head grants it, the officer takes no further part (A10)."""
     data = _d(body)
     return cmd.run(lambda: cmd.app.request_recusal(cmd.actor, case_id, **data, expected_version=cmd.expected_version))
 
@@ -239,8 +245,9 @@ def resume_execution(case_id: str, body: AtIn, cmd: Cmd) -> Response:
 
 @router.post("/{case_id}/decision-revocations")
 def revoke_decision(case_id: str, body: RevocationIn, cmd: Cmd) -> Response:
-    """The decision was changed, revoked or found void; withdraw its disclosure within 3
-    working days (G4). Unit head only."""
+    """The decision was revoked or found void (its fine is void), or confirmed unlawful
+    (`kind`: it stands, and so does its fine); withdraw its disclosure within 3 working days
+    (G4). Unit head only."""
     data = _d(body)
     return cmd.run(lambda: cmd.app.revoke_decision(cmd.actor, case_id, **data, expected_version=cmd.expected_version))
 
@@ -285,3 +292,58 @@ def close_case(case_id: str, body: ClosureIn, cmd: Cmd) -> Response:
 def archive_case(case_id: str, body: ArchiveIn, cmd: Cmd) -> Response:
     data = _d(body)
     return cmd.run(lambda: cmd.app.archive_case(cmd.actor, case_id, **data, expected_version=cmd.expected_version))
+
+
+@router.post("/{case_id}/decision-changes")
+def change_decision(case_id: str, body: DecisionChangeIn, cmd: Cmd) -> Response:
+    """The decision was changed (变更): the new penalties stand; a fine is amended to the new
+    amount (what was paid above it is refunded); withdraw or correct its disclosure (G4)."""
+    data = _d(body)
+    return cmd.run(lambda: cmd.app.change_decision(cmd.actor, case_id, **data, expected_version=cmd.expected_version))
+
+
+@router.post("/{case_id}/statement-waivers")
+def waive_statement(case_id: str, body: AtIn, cmd: Cmd) -> Response:
+    """The party expressly gave up its statement and defence (处罚法 62): the decision need not
+    wait for the statement period (C3)."""
+    data = _d(body)
+    return cmd.run(lambda: cmd.app.waive_statement(cmd.actor, case_id, **data, expected_version=cmd.expected_version))
+
+
+@router.post("/{case_id}/case-suspensions")
+def suspend_case(case_id: str, body: CaseSuspensionIn, cmd: Cmd) -> Response:
+    """The case is suspended (中止): the decision period stops (C12). Unit head only."""
+    data = _d(body)
+    return cmd.run(lambda: cmd.app.suspend_case(cmd.actor, case_id, **data, expected_version=cmd.expected_version))
+
+
+@router.post("/{case_id}/case-resumptions")
+def resume_case(case_id: str, body: AtIn, cmd: Cmd) -> Response:
+    data = _d(body)
+    return cmd.run(lambda: cmd.app.resume_case(cmd.actor, case_id, **data, expected_version=cmd.expected_version))
+
+
+@router.post("/{case_id}/period-extensions")
+def extend_period(case_id: str, body: ExtensionIn, cmd: Cmd) -> Response:
+    """An approved extension: the decision period (C12: 30 days with the head's approval,
+    further by collective discussion) or a sealing or seizure (E8: 30 days). Unit head only."""
+    data = _d(body)
+    return cmd.run(lambda: cmd.app.extend_period(cmd.actor, case_id, **data, expected_version=cmd.expected_version))
+
+
+@router.post("/{case_id}/testing")
+def record_testing(case_id: str, body: TestingIn, cmd: Cmd) -> Response:
+    """Testing, inspection, quarantine or appraisal (检测、检验、检疫、鉴定): a period not counted
+    in the decision period (C12) nor in a sealing or seizure (E8)."""
+    data = _d(body)
+    return cmd.run(lambda: cmd.app.record_testing(cmd.actor, case_id, **data, expected_version=cmd.expected_version))
+
+
+@router.post("/{case_id}/enforcement")
+def carry_out_enforcement(case_id: str, body: EnforcementIn, cmd: Cmd) -> Response:
+    """Enforcement of the decision (划拨、拍卖、代履行、排除妨碍…), never at night or on a
+    statutory holiday except in an emergency recorded with its reason (E7)."""
+    data = _d(body)
+    return cmd.run(
+        lambda: cmd.app.carry_out_enforcement(cmd.actor, case_id, **data, expected_version=cmd.expected_version)
+    )

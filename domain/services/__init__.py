@@ -1,0 +1,1 @@
+"""The service layer, one module per resource; ``domain.application.Oversight`` joins them."""

@@ -1,0 +1,36 @@
+"""Read queries over the read tables (SQL-first, shaped by the question asked). Every list is
+one index range with a keyset cursor; unit totals are SQL aggregates; as of any moment."""
+
+from __future__ import annotations
+
+from .cases import case_audit, list_cases
+from .csv import stream, to_csv
+from .disclosures import public_disclosures
+from .findings import COLUMNS as FINDING_COLUMNS
+from .findings import counts_by_rule, findings_all, findings_page
+from .fines import FINE_COLUMNS, SEPARATION_RULES, fines_all, fines_page, fines_report, unit_totals
+from .officers import COLUMNS as OFFICER_COLUMNS
+from .officers import officer_acts_page, officers_page
+from .scores import scorecard_report
+
+__all__ = [
+    "FINDING_COLUMNS",
+    "FINE_COLUMNS",
+    "OFFICER_COLUMNS",
+    "SEPARATION_RULES",
+    "case_audit",
+    "counts_by_rule",
+    "findings_all",
+    "findings_page",
+    "fines_all",
+    "fines_page",
+    "fines_report",
+    "list_cases",
+    "officer_acts_page",
+    "officers_page",
+    "public_disclosures",
+    "scorecard_report",
+    "stream",
+    "to_csv",
+    "unit_totals",
+]

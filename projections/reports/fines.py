@@ -1,0 +1,200 @@
+"""The fine ledger as of a moment (D1–D10): per unit by SQL aggregation over the ledger rows,
+per fine a page at a time; principal and surcharge apart."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
+from sqlalchemy.engine import Engine, RowMapping
+
+from domain.facts import day, iso
+from domain.money import fen_to_yuan
+
+from ..audit_tables import facts, findings, ledger
+from . import cursor as cur
+from . import findings as fr
+
+#: the separation breaches (罚缴分离、收支两条线)
+SEPARATION_RULES = ("D1", "D3", "D4", "D5", "D6", "D9")
+#: the per-fine rows of the fine ledger, in CSV order
+FINE_COLUMNS = [
+    "fine_id",
+    "case_id",
+    "unit_id",
+    "decision_no",
+    "bank",
+    "amount",
+    "paid",
+    "surcharge_paid",
+    "outstanding",
+    "refund_due",
+    "void",
+    "due_on",
+    "overdue",
+    "surcharge",
+    "surcharge_due",
+    "cash_not_deposited",
+    "remitted_to_treasury",
+    "held_by_bank",
+    "separation_breaches",
+]
+_MONEY = (
+    "decided",
+    "paid",
+    "surcharge_paid",
+    "outstanding",
+    "overdue",
+    "surcharge",
+    "cash_not_deposited",
+    "remitted_to_treasury",
+)
+
+
+def _valid(as_of: datetime) -> ColumnElement[bool]:
+    now = iso(as_of)
+    return and_(ledger.c.from_at <= now, or_(ledger.c.to_at.is_(None), ledger.c.to_at > now))
+
+
+def surcharge_expr(today: int) -> ColumnElement[Any]:
+    """The surcharge accrued by ``today`` (an ordinal) from a ledger row, capped at the fine."""
+    days = case((literal(today) > ledger.c.anchor_day, literal(today) - ledger.c.anchor_day), else_=0)
+    raw = (ledger.c.accrued_milli + ledger.c.rate_milli * days) / 1000
+    return case((raw > ledger.c.amount_fen, ledger.c.amount_fen), else_=raw)
+
+
+def _overdue(today: int) -> ColumnElement[bool]:
+    return and_(ledger.c.outstanding_fen > 0, ledger.c.due_day.is_not(None), ledger.c.due_day < today)
+
+
+def unit_totals(engine: Engine, unit_id: str | None, as_of: datetime) -> list[dict[str, Any]]:
+    today = day(iso(as_of)).toordinal()
+    sur = surcharge_expr(today)
+    q = (
+        select(
+            ledger.c.unit_id,
+            func.count().label("fines"),
+            func.sum(ledger.c.amount_fen).label("decided"),
+            func.sum(ledger.c.principal_paid_fen).label("paid"),
+            func.sum(ledger.c.surcharge_paid_fen).label("surcharge_paid"),
+            func.sum(ledger.c.outstanding_fen).label("outstanding"),
+            func.sum(case((_overdue(today), ledger.c.outstanding_fen), else_=0)).label("overdue"),
+            func.sum(sur).label("surcharge"),
+            func.sum(ledger.c.cash_pending_fen).label("cash_not_deposited"),
+            func.sum(ledger.c.remitted_fen).label("remitted_to_treasury"),
+        )
+        .where(_valid(as_of))
+        .group_by(ledger.c.unit_id)
+    )
+    b = (
+        select(findings.c.unit_id, func.count())
+        .where(findings.c.subject_kind == "fine", findings.c.rule.in_(SEPARATION_RULES), fr.as_of_clause(as_of))
+        .group_by(findings.c.unit_id)
+    )
+    if unit_id:
+        q = q.where(ledger.c.unit_id == unit_id)
+        b = b.where(findings.c.unit_id == unit_id)
+    with engine.connect() as conn:
+        rows = list(conn.execute(q).mappings())
+        breaches = dict(conn.execute(b).all())
+        codes = {
+            u: orjson.loads(d).get("code")
+            for u, d in conn.execute(
+                select(facts.c.id, facts.c.facts).where(
+                    facts.c.kind == "unit", facts.c.id.in_([r["unit_id"] for r in rows])
+                )
+            )
+        }
+    out = []
+    for r in rows:
+        u: dict[str, Any] = {"unit_id": r["unit_id"], "unit_code": codes.get(r["unit_id"]), "fines": int(r["fines"])}
+        for k in _MONEY:
+            u[k] = fen_to_yuan(int(r[k] or 0))
+        u["separation_breaches"] = int(breaches.get(r["unit_id"], 0))
+        out.append(u)
+    return sorted(out, key=lambda u: u["unit_code"] or "")
+
+
+def _fine(r: RowMapping, today: int, breaches: list[str]) -> dict[str, Any]:
+    days = max(0, today - r["anchor_day"])
+    surcharge = min(r["amount_fen"], (r["accrued_milli"] + r["rate_milli"] * days) // 1000)
+    overdue = r["outstanding_fen"] > 0 and r["due_day"] is not None and r["due_day"] < today
+    return {
+        "fine_id": r["fine_id"],
+        "case_id": r["case_id"],
+        "unit_id": r["unit_id"],
+        "decision_no": r["decision_no"],
+        "bank": r["bank"],
+        "amount": fen_to_yuan(r["amount_fen"]),
+        "paid": fen_to_yuan(r["principal_paid_fen"]),
+        "surcharge_paid": fen_to_yuan(r["surcharge_paid_fen"]),
+        "outstanding": fen_to_yuan(r["outstanding_fen"]),
+        "refund_due": fen_to_yuan(r["refund_fen"]),
+        "void": bool(r["void"]),
+        "due_on": r["due_on"],
+        "overdue": overdue,
+        "surcharge": fen_to_yuan(surcharge),
+        "surcharge_due": fen_to_yuan(max(0, surcharge - r["surcharge_paid_fen"])),
+        "cash_not_deposited": fen_to_yuan(r["cash_pending_fen"]),
+        "remitted_to_treasury": fen_to_yuan(r["remitted_fen"]),
+        "held_by_bank": fen_to_yuan(r["at_bank_fen"] - r["remitted_fen"]),
+        "separation_breaches": sorted(breaches),
+    }
+
+
+def fines_page(
+    engine: Engine, *, unit_id: str | None, as_of: datetime, limit: int = 500, cursor: str | None = None
+) -> dict[str, Any]:
+    """One page of fines (by id) as of ``as_of``."""
+    today = day(iso(as_of)).toordinal()
+    q = select(ledger).where(_valid(as_of))
+    if unit_id:
+        q = q.where(ledger.c.unit_id == unit_id)
+    after = cur.decode(cursor, str)
+    if after is not None:
+        q = q.where(ledger.c.fine_id > after[0])
+    q = q.order_by(ledger.c.fine_id).limit(limit + 1)
+    with engine.connect() as conn:
+        rows = list(conn.execute(q).mappings())
+        more = len(rows) > limit
+        rows = rows[:limit]
+        found: dict[str, list[str]] = {}
+        for sid, rule in conn.execute(
+            select(findings.c.subject_id, findings.c.rule).where(
+                findings.c.subject_id.in_([r["fine_id"] for r in rows]),
+                findings.c.rule.in_(SEPARATION_RULES),
+                fr.as_of_clause(as_of),
+            )
+        ):
+            found.setdefault(sid, []).append(rule)
+    return {
+        "items": [_fine(r, today, found.get(r["fine_id"], [])) for r in rows],
+        "next_cursor": cur.encode(rows[-1]["fine_id"]) if more else None,
+    }
+
+
+def fines_all(engine: Engine, *, unit_id: str | None, as_of: datetime) -> Iterator[dict[str, Any]]:
+    cursor = None
+    while True:
+        page = fines_page(engine, unit_id=unit_id, as_of=as_of, limit=2000, cursor=cursor)
+        yield from page["items"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return
+
+
+def fines_report(
+    engine: Engine, unit_id: str | None, as_of: datetime, limit: int = 500, cursor: str | None = None
+) -> dict[str, Any]:
+    """Per unit: decided, paid, outstanding, overdue, surcharge (D8), cash not deposited (D6),
+    remitted to the treasury (D9), separation breaches; and a page of the fines."""
+    page = fines_page(engine, unit_id=unit_id, as_of=as_of, limit=limit, cursor=cursor)
+    return {
+        "as_of": iso(as_of),
+        "units": unit_totals(engine, unit_id, as_of),
+        "fines": page["items"],
+        "next_cursor": page["next_cursor"],
+    }
