@@ -218,6 +218,10 @@ class DisclosureScope:
 class Law:
     """Law constants. Money in fen (分). Each carries its citation."""
 
+    # 处罚法 42 (不得少于两人), 强制法 18(2), 国办发〔2015〕58号: officers acting together, at least.
+    officers_per_act: int = 2
+    # C7 / 处罚法 57 ¶2: a collective discussion (集体讨论) is held by the unit's heads, at least.
+    heads_per_discussion: int = 2
     # 处罚法 51: simplified procedure — warning, or a fine up to 200 yuan (person) / 3000 (org).
     simplified_max_fen_person: int = 200_00
     simplified_max_fen_organisation: int = 3000_00

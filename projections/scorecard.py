@@ -34,6 +34,8 @@ DEFAULT_WEIGHTS: dict[str, Any] = {
     },
     # Form items: 20 points.
     "form": {"B5": 5, "A3": 5, "B2": 5, "B3": 5},
+    # Grades: below "pass" 不合格, from "excellent" 优秀, 合格 between.
+    "grades": {"pass": 60, "excellent": 90},
 }
 
 
@@ -67,5 +69,9 @@ def score(findings: list[dict[str, Any]], within_powers: bool) -> dict[str, Any]
         "total": total,
         "veto": veto,
         "deductions": deductions,
-        "grade": "不合格" if veto or total < 60 else "合格" if total < 90 else "优秀",
+        "grade": "不合格"
+        if veto or total < w["grades"]["pass"]
+        else "合格"
+        if total < w["grades"]["excellent"]
+        else "优秀",
     }

@@ -157,10 +157,11 @@ def a1_two_certified_officers(f: Facts, ctx: Context) -> Iterator[Finding]:
         if not any(_sworn(ctx, o) for o in a.officers):
             continue  # A5
         n = sum(1 for oid in set(a.officers) if certified(ctx, oid, a.entry["at"], matter, region, unit))
-        if n < 2:
+        if n < LAW.officers_per_act:
             yield Finding(
                 "A1",
-                f"{a.what}: at least two officers with enforcement qualification must act (found {n})",
+                f"{a.what}: at least {LAW.officers_per_act} officers with enforcement qualification "
+                f"must act (found {n})",
                 (a.entry["v"],),
             )
 

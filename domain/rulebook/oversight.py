@@ -26,11 +26,11 @@ def i1_random_draw_two_certified_inspectors_results_published(i: Facts, ctx: Con
     if not i["reproducible"]:
         yield Finding("I1", "the draw is not reproducible from its seed and registers", (drawn["v"],))
     for target, team in sorted(teams.items()):
-        if len(team) < 2:
-            yield Finding("I1", f"fewer than two inspectors drawn for {target}", (drawn["v"],))
+        if len(team) < LAW.officers_per_act:
+            yield Finding("I1", f"fewer than {LAW.officers_per_act} inspectors drawn for {target}", (drawn["v"],))
     for target, r in sorted(i["results"].items()):
-        if len(set(r["officers"])) < 2:
-            yield Finding("I1", f"{target} inspected by fewer than two inspectors", (r["v"],))
+        if len(set(r["officers"])) < LAW.officers_per_act:
+            yield Finding("I1", f"{target} inspected by fewer than {LAW.officers_per_act} inspectors", (r["v"],))
         for oid in r["officers"]:
             o = ctx.officer(oid)
             name = o["name"] if o else oid

@@ -180,14 +180,16 @@ def c6_decision_rests_on_the_hearing_record(f: Facts, ctx: Context) -> Iterator[
 
 
 def _collective(x: dict[str, Any]) -> bool:
-    return len(set(x["attendees"])) >= 2
+    return len(set(x["attendees"])) >= LAW.heads_per_discussion
 
 
 @rule("C7", "case", reads=("Decided", "DiscussionHeld"))
 def c7_collective_discussion(f: Facts, ctx: Context) -> Iterator[Finding]:
     for x in f["discussions"]:
         if not _collective(x):
-            yield Finding("C7", "a collective discussion needs the unit's heads (two or more)", (x["v"],))
+            yield Finding(
+                "C7", f"a collective discussion needs the unit's heads ({LAW.heads_per_discussion} or more)", (x["v"],)
+            )
     if not (f["complex"] or f["major"]):
         return
     for d in penalties(f):
@@ -426,9 +428,15 @@ def c17_education_after_no_penalty(f: Facts, ctx: Context) -> Iterator[Finding]:
 def j1_remedies_stated(f: Facts, ctx: Context) -> Iterator[Finding]:
     for d in penalties(f):
         r = d.get("remedies") or {}
-        if int(r.get("reconsideration_days") or 0) < 60 or int(r.get("litigation_months") or 0) < 6:
+        if (
+            int(r.get("reconsideration_days") or 0) < LAW.reconsideration_period.count
+            or int(r.get("litigation_months") or 0) < LAW.suing_period.count
+        ):
             yield Finding(
-                "J1", "decision does not state reconsideration (60 days) and litigation (6 months)", (d["v"],)
+                "J1",
+                f"decision does not state reconsideration ({LAW.reconsideration_period}) "
+                f"and litigation ({LAW.suing_period})",
+                (d["v"],),
             )
 
 
