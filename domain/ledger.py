@@ -36,10 +36,12 @@ class Ledger:
     def outstanding_fen(self) -> int:
         return 0 if self.void else max(0, self.amount_fen - self.principal_paid_fen)
 
+    amended: bool = False  # the decision was changed after money was received
+
     @property
     def refund_fen(self) -> int:
-        """Principal paid above the amount (after a decision changed to a lower fine)."""
-        return max(0, self.principal_paid_fen - self.amount_fen)
+        """What was paid above the fine as changed (and its surcharge): refunded, not kept."""
+        return self.excess_fen if self.amended else 0
 
     @property
     def surcharge_due_fen(self) -> int:
@@ -122,8 +124,9 @@ def ledger(fine: Facts, as_of: date, known_by: str | None = None) -> Ledger:
         if settled_on is None and principal >= amount:
             settled_on = pday
     accrue_to(as_of)
+    amended = bool(fine.get("amendments"))
     return Ledger(
-        amount, principal, 0 if void else accrued(), surcharge, excess, settled_on, void, 0 if void else milli
+        amount, principal, 0 if void else accrued(), surcharge, excess, settled_on, void, 0 if void else milli, amended
     )
 
 

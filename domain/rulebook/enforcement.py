@@ -72,17 +72,17 @@ def e3_court_application_after_ten_working_days(f: Facts, ctx: Context) -> Itera
 def remedy_period_end(f: Facts, ctx: Context) -> date | None:
     """E4: the day the party's time for remedies ends: 6 months after (effective) service, or
     60 days where reconsideration comes first (on-the-spot decisions, 复议法 23), or 15 days after
-    a concluded reconsideration (诉讼法 45); each end rolled past holidays; then the end of an
-    approved deferral if later (处罚法 72 ¶2)."""
+    the reconsideration decision (upholding, changing or dismissing; 诉讼法 45), each end rolled
+    past holidays; then the end of an approved deferral if later (处罚法 72 ¶2)."""
     if not f.get("due"):
         return None
     case = ctx.case(f["case_id"]) or {}
     first = bool(((case.get("decision") or {}).get("remedies") or {}).get("reconsideration_first"))
     served = date.fromisoformat(f["due"]["served_on"])
     end = deadline(served, LAW.reconsideration_period if first else LAW.suing_period).last_day
-    for r in f["remedies"]:
-        if r.get("kind") == "reconsideration" and r["until"]:
-            end = max(end, deadline(day(r["until"]), LAW.suit_after_reconsideration).last_day)
+    for r in f["remedies"]:  # a reconsideration decided: 15 days to sue from receiving it
+        if r.get("kind") == "reconsideration" and r["until"] and r.get("result") != "withdrawn":
+            end = deadline(day(r["until"]), LAW.suit_after_reconsideration).last_day
     deferral = f.get("deferral")
     if deferral and deferral.get("until"):
         end = max(end, date.fromisoformat(deferral["until"]))

@@ -166,7 +166,7 @@ def d8_surcharge_accrued_and_collected(f: Facts, ctx: Context) -> Iterator[Findi
     at_settlement = ledger(f, final.settled_on)
     got = receipts(f)
     last = got[-1]["v"] if got else f["v"]
-    if final.excess_fen > 0:
+    if final.excess_fen > 0 and not final.amended:  # after a changed decision it is a refund
         what = (
             f"the {fen_to_yuan(at_settlement.surcharge_accrued_fen)} yuan surcharge accrued"
             if f["surcharge"]
