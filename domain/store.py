@@ -334,3 +334,47 @@ def ensure_schema(cfg: StoreConfig) -> None:
 
     with psycopg.connect(cfg.pg_conninfo(), autocommit=True) as con:
         con.execute(f'CREATE SCHEMA IF NOT EXISTS "{cfg.pg_schema}"')
+
+
+# ---------------------------------------------------------------- snapshots of an older state
+#: the shape of the aggregates' state in snapshots: raised when it changes (v2: the facts of
+#: domain/facts.py), so snapshots of an older shape are dropped, never loaded as state
+SNAPSHOT_FORMAT = 2
+
+
+def discard_stale_snapshots(cfg: StoreConfig) -> int:
+    """Drop every snapshot taken in an older state shape (they are caches: the aggregate is
+    replayed from its events); returns how many were dropped."""
+    meta, snaps = "oversight_meta", cfg.snapshots_table
+    if cfg.kind == "sqlite":
+        con = sqlite3.connect(cfg.sqlite_path, timeout=30)
+        try:
+            con.execute(f"CREATE TABLE IF NOT EXISTS {meta} (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            row = con.execute(f"SELECT value FROM {meta} WHERE key = 'snapshot_format'").fetchone()
+            dropped = 0
+            if row is None or int(row[0]) != SNAPSHOT_FORMAT:
+                exists = con.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (snaps,)).fetchone()
+                dropped = con.execute(f"DELETE FROM {snaps}").rowcount if exists else 0
+                con.execute(
+                    f"INSERT OR REPLACE INTO {meta} (key, value) VALUES ('snapshot_format', ?)", (str(SNAPSHOT_FORMAT),)
+                )
+            con.commit()
+            return dropped
+        finally:
+            con.close()
+    import psycopg
+
+    schema = cfg.pg_schema
+    with psycopg.connect(cfg.pg_conninfo(), autocommit=True) as pg:
+        pg.execute(f'CREATE TABLE IF NOT EXISTS "{schema}".{meta} (key TEXT PRIMARY KEY, value TEXT NOT NULL)')
+        row = pg.execute(f"SELECT value FROM \"{schema}\".{meta} WHERE key = 'snapshot_format'").fetchone()
+        if row is not None and int(row[0]) == SNAPSHOT_FORMAT:
+            return 0
+        exists = pg.execute("SELECT to_regclass(%s)", (f'"{schema}".{snaps}',)).fetchone()
+        dropped = pg.execute(f'DELETE FROM "{schema}".{snaps}').rowcount if exists and exists[0] else 0
+        pg.execute(
+            f'INSERT INTO "{schema}".{meta} (key, value) VALUES (%s, %s) '
+            "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+            ("snapshot_format", str(SNAPSHOT_FORMAT)),
+        )
+        return int(dropped)

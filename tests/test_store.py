@@ -87,6 +87,40 @@ def test_long_officer_history_is_snapshotted_and_replays_the_same(oversight: Ove
         fresh.close()
 
 
+def test_snapshots_of_an_older_state_shape_are_dropped_not_loaded(oversight: Oversight) -> None:
+    from domain.store import SNAPSHOT_FORMAT, discard_stale_snapshots
+
+    u = oversight.register_unit(SYSTEM, code="OLDSNAP", name="n", region="1", matters=[], banks=[])
+    oid = oversight.register_officer(
+        SYSTEM, name="n", unit_id=u["id"], kind="officer", employment="established", legal_qualification=False
+    )["id"]
+    for i in range(60):
+        oversight.record_training(SYSTEM, oid, on=date(2026, 1, 1), hours=1, topic=f"t{i}")
+    assert oversight.snapshots is not None and len(list(oversight.snapshots.get(UUID(oid)))) == 1
+    # A store whose snapshots were taken by code with an older state shape...
+    cfg = oversight.store
+    if cfg.kind == "sqlite":
+        import sqlite3
+
+        with sqlite3.connect(cfg.sqlite_path) as con:
+            con.execute("UPDATE oversight_meta SET value = ? WHERE key = 'snapshot_format'", (str(SNAPSHOT_FORMAT - 1),))
+    else:
+        with psycopg.connect(cfg.pg_conninfo(), autocommit=True) as con:
+            con.execute(
+                f'UPDATE "{cfg.pg_schema}".oversight_meta SET value = %s WHERE key = %s',
+                (str(SNAPSHOT_FORMAT - 1), "snapshot_format"),
+            )
+    # ... drops them when opened by this code, and the officer replays from its events.
+    assert discard_stale_snapshots(cfg) == 1
+    fresh = Oversight(cfg.url)
+    try:
+        assert list(fresh.snapshots.get(UUID(oid))) == []  # type: ignore[union-attr]
+        o = fresh.repository.get(UUID(oid))
+        assert isinstance(o, Officer) and len(o.f["trainings"]) == 60
+    finally:
+        fresh.close()
+
+
 def test_money_is_integer_fen_inside_and_decimal_yuan_outside() -> None:
     assert yuan_to_fen("1500.00") == 150000 and yuan_to_fen("0.5") == 50
     assert fen_to_yuan(150000) == "1500.00" and fen_to_yuan(5) == "0.05"

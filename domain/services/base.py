@@ -35,6 +35,7 @@ from ..store import (
     APP_NAME,
     OrjsonTranscoder,
     StoreConfig,
+    discard_stale_snapshots,
     ensure_schema,
     install_append_only_trigger,
     library_env,
@@ -94,6 +95,7 @@ class Service(Application[UUID]):
         super().__init__(env=base_env)
         if self.env.get("PERSISTENCE_MODULE", "").startswith("eventsourcing."):
             install_append_only_trigger(self.store)
+            discard_stale_snapshots(self.store)
 
     def construct_transcoder(self) -> Transcoder:
         return OrjsonTranscoder()
