@@ -57,7 +57,7 @@ def create_console(parent: FastAPI) -> FastAPI:
     console.state.sessions = Sessions(st.seal.key)
     console.state.templates = templates
     console.include_router(router)
-    console.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    console.mount("/static", StaticFiles(directory=str(HERE / "static")), name="console_static")
 
     def page(request: Request, status: int, title: str, detail: str, **extra: Any) -> HTMLResponse:
         return templates.TemplateResponse(
@@ -73,7 +73,7 @@ def create_console(parent: FastAPI) -> FastAPI:
             response: Response = page(request, 401, "需要登录", exc.reason or "请先用 API 令牌登录控制台")
         else:
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-            url = f"{request.url_for('sign_in')}?next={quote(target)}"
+            url = f"{request.url_for('console_sign_in')}?next={quote(target)}"
             if exc.reason:
                 url += "&reason=expired"
             response = RedirectResponse(url, status_code=303)
@@ -120,8 +120,10 @@ def create_console(parent: FastAPI) -> FastAPI:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
-        if not request.url.path.startswith("/console/static/"):
-            response.headers.setdefault("Cache-Control", "no-store")
+        if request.url.path.startswith("/console/static/"):
+            response.headers.setdefault("Cache-Control", "public, max-age=3600")
+        else:
+            response.headers.setdefault("Cache-Control", "no-store")  # pages hold case content
         return response
 
     return console

@@ -302,10 +302,15 @@ class ConsoleData:
                 raise NotFoundError(f"case {facts['case_id']} is not in the audit projection yet")
             result = now_audit
         rules = {f["rule"] for f in result["findings"]}
-        for s in result["stages"]:
+        stages = result["stages"]
+        ended = bool(facts["closure"] or facts["archive"])
+        for i, s in enumerate(stages):
             late = sorted(rules & set(STAGE_DEADLINES.get(s["stage"], ())))
-            if not s["present"]:
-                s["state"] = "missing" if s["required"] else "na"
+            passed = ended or any(t["present"] and t["at"] for t in stages[i + 1 :])
+            if not s["required"] and s["at"] is None:
+                s["state"] = "na"  # not on this case's path (a stage with nothing to do counts as present)
+            elif not s["present"]:
+                s["state"] = "missing" if passed else "pending"  # skipped, or not reached yet
             else:
                 s["state"] = "late" if late else "present"
             s["late_rules"] = late

@@ -85,7 +85,7 @@ STAGES = {
     "execution": "执行",
     "archive": "归档",
 }
-STAGE_STATES = {"present": "已完成", "late": "逾期", "missing": "缺失", "na": "不适用"}
+STAGE_STATES = {"present": "已完成", "late": "逾期", "missing": "缺失", "pending": "未到", "na": "不适用"}
 STATUSES = {
     "filed": "已立案",
     "investigating": "调查中",

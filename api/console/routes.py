@@ -126,12 +126,12 @@ def _sign_in_form(request: Request, status: int = 200, **context: Any) -> HTMLRe
     return response
 
 
-@router.get("/sign-in", response_class=HTMLResponse, name="sign_in")
+@router.get("/sign-in", response_class=HTMLResponse, name="console_sign_in")
 def sign_in_page(request: Request, next: str | None = None, reason: str | None = None) -> HTMLResponse:
     return _sign_in_form(request, next=safe_next(next), reason=reason, error=None)
 
 
-@router.post("/sign-in", name="sign_in_post")
+@router.post("/sign-in", name="console_sign_in_post")
 def sign_in(request: Request, body: Body) -> Response:
     """Exchange an API token for a session cookie."""
     form = _form(body)
@@ -149,21 +149,21 @@ def sign_in(request: Request, body: Body) -> Response:
     return response
 
 
-@router.post("/sign-out", name="sign_out")
+@router.post("/sign-out", name="console_sign_out")
 def sign_out(request: Request, signed: SignedIn, body: Body) -> Response:
     _sessions(request).check_csrf(request, signed.session, _form(body).get("csrf", ""))
-    response = RedirectResponse(str(request.url_for("sign_in")) + "?reason=signed_out", status_code=303)
+    response = RedirectResponse(str(request.url_for("console_sign_in")) + "?reason=signed_out", status_code=303)
     Sessions.clear(response)
     return response
 
 
 # ---------------------------------------------------------------------- pages
-@router.get("/", response_class=HTMLResponse, name="home")
+@router.get("/", response_class=HTMLResponse, name="console_home")
 def home(request: Request, signed: SignedIn, data: Data) -> HTMLResponse:
     return render(request, "home.html", signed, **data.home(signed.actor))
 
 
-@router.get("/cases", response_class=HTMLResponse, name="cases")
+@router.get("/cases", response_class=HTMLResponse, name="console_cases")
 def cases(
     request: Request,
     signed: SignedIn,
@@ -183,7 +183,7 @@ def cases(
     return render(request, "cases.html", signed, **page)
 
 
-@router.get("/cases/{case_id}", response_class=HTMLResponse, name="case")
+@router.get("/cases/{case_id}", response_class=HTMLResponse, name="console_case")
 def case(
     request: Request,
     case_id: str,
@@ -196,13 +196,13 @@ def case(
     return render(request, "case.html", signed, **page)
 
 
-@router.get("/cases/{case_id}/events/{version}/proof", response_class=HTMLResponse, name="proof")
+@router.get("/cases/{case_id}/events/{version}/proof", response_class=HTMLResponse, name="console_proof")
 def proof(request: Request, case_id: str, version: int, signed: SignedIn, data: Data) -> HTMLResponse:
     page = data.proof(signed.actor, case_id, version)
     return render(request, "proof.html", signed, case_id=case_id, **page)
 
 
-@router.get("/findings", response_class=HTMLResponse, name="findings")
+@router.get("/findings", response_class=HTMLResponse, name="console_findings")
 def findings(
     request: Request,
     signed: SignedIn,
@@ -228,7 +228,7 @@ def findings(
     return render(request, "findings.html", signed, **page)
 
 
-@router.get("/officers", response_class=HTMLResponse, name="officers")
+@router.get("/officers", response_class=HTMLResponse, name="console_officers")
 def officers(
     request: Request, signed: SignedIn, data: Data, unit_id: str | None = None, cursor: str | None = None
 ) -> HTMLResponse:
@@ -236,12 +236,12 @@ def officers(
     return render(request, "officers.html", signed, **page)
 
 
-@router.get("/officers/{officer_id}", response_class=HTMLResponse, name="officer")
+@router.get("/officers/{officer_id}", response_class=HTMLResponse, name="console_officer")
 def officer(request: Request, officer_id: str, signed: SignedIn, data: Data) -> HTMLResponse:
     return render(request, "officer.html", signed, **data.officer(signed.actor, officer_id))
 
 
-@router.get("/fines", response_class=HTMLResponse, name="fines")
+@router.get("/fines", response_class=HTMLResponse, name="console_fines")
 def fines(
     request: Request,
     signed: SignedIn,
@@ -254,7 +254,7 @@ def fines(
     return render(request, "fines.html", signed, **page)
 
 
-@router.get("/scorecard", response_class=HTMLResponse, name="scorecard")
+@router.get("/scorecard", response_class=HTMLResponse, name="console_scorecard")
 def scorecard(
     request: Request, signed: SignedIn, data: Data, unit_id: str | None = None, cursor: str | None = None
 ) -> HTMLResponse:
@@ -262,7 +262,7 @@ def scorecard(
     return render(request, "scorecard.html", signed, **page)
 
 
-@router.get("/export/{name}.csv", name="export")
+@router.get("/export/{name}.csv", name="console_export")
 async def export(
     request: Request,
     name: str,
