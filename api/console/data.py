@@ -55,13 +55,11 @@ REPORT_READERS = ("supervisor", "auditor")
 EXPORTS = {"findings": "/v1/audits/findings", "officers": "/v1/audits/officers", "fines": "/v1/audits/fines"}
 #: a stage is late when the audit found its deadline missed (RULES.md ids)
 STAGE_DEADLINES = {
-    "filing": ("C2",),
-    "investigation": ("B5",),
-    "notice": ("C5",),
-    "decision": ("C12",),
-    "service": ("C13",),
-    "execution": ("D2", "E3", "E4"),
-    "transfer": ("F2",),
+    "filing": ("C2",),  # filed promptly after discovery
+    "transfer": ("F2",),  # transfer decided within 3 days
+    "decision": ("C12",),  # decided within 90 days
+    "service": ("C13",),  # served within 7 working days
+    "execution": ("D2", "E4"),  # paid within 15 days; court applied to in time
 }
 
 
@@ -316,7 +314,8 @@ class ConsoleData:
             s["late_rules"] = late
         for f in result["findings"]:
             f["title"] = RULES[f["rule"]].title
-        result["findings"].sort(key=lambda f: (SEVERITIES.index(f["severity"]), f["rule"]))
+        rank = {s: i for i, s in enumerate(SEVERITIES)}
+        result["findings"].sort(key=lambda f: (rank.get(f["severity"], len(rank)), f["rule"]))
         return result
 
     def _fine(self, actor: Actor, fine_id: str, playhead: Playhead) -> dict[str, Any] | None:
@@ -356,6 +355,12 @@ class ConsoleData:
         originator id and version)."""
         cfg = self.app.store
         uid = UUID(aggregate_id)
+        recorder: Any = self.app.recorder
+        if hasattr(recorder, "events_record_cls"):  # OVERSIGHT_RECORDER=sqlalchemy
+            rec = recorder.events_record_cls
+            with recorder.transaction(commit=False) as session:
+                rows = session.query(rec.originator_version, rec.id).filter(rec.originator_id == uid)
+                return {int(v): int(p) for v, p in rows}
         if cfg.kind == "sqlite":
             sql = f"SELECT originator_version AS v, rowid AS p FROM {cfg.events_table} WHERE originator_id = ?"
             param: Any = uid.hex
@@ -363,7 +368,7 @@ class ConsoleData:
             table = f'"{cfg.pg_schema}"."{cfg.events_table}"'
             sql = f"SELECT originator_version AS v, notification_id AS p FROM {table} WHERE originator_id = %s"
             param = uid
-        with self.app.recorder.datastore.transaction(commit=False) as c:
+        with recorder.datastore.transaction(commit=False) as c:
             c.execute(sql, (param,))
             return {int(r["v"]): int(r["p"]) for r in c.fetchall()}
 
@@ -462,8 +467,9 @@ class ConsoleData:
         start = _offset(cursor)
         self._ready("case_index", "audit")
         query = finding_query(rule=rule, severity=severity, unit_id=scope, officer_id=officer_id, from_=from_, to=to)
-        rows = reports.findings_report(self.engine, as_of=now(), **query)
-        every_rule = rows if not rule else reports.findings_report(self.engine, as_of=now(), **(query | {"rule": None}))
+        # One read for the list and for the count per rule, which leaves the rule filter out.
+        every_rule = reports.findings_report(self.engine, as_of=now(), **(query | {"rule": None}))
+        rows = [r for r in every_rule if r["rule"] == rule] if rule else every_rule
         per_rule = Counter(r["rule"] for r in every_rule)
         per_month = Counter(datetime.fromisoformat(r["detected_at"]).astimezone(CHINA).strftime("%Y-%m") for r in rows)
         page = rows[start : start + PAGE_SIZE]
@@ -504,17 +510,18 @@ class ConsoleData:
         start = _offset(cursor)
         self._ready("case_index", "audit")
         rows = reports.officers_report(self.engine, scope, now())
-        units = {u["id"]: u["name"] for u in self.units(actor)}
+        units = self.units(actor)
+        names = {u["id"]: u["name"] for u in units}
         statuses = Counter(r["certificate_status"] for r in rows if r["kind"] != "auxiliary")
         return {
             "total": len(rows),
             "items": [
-                r | {"unit_name": units.get(r["unit_id"], r["unit_id"])} for r in rows[start : start + PAGE_SIZE]
+                r | {"unit_name": names.get(r["unit_id"], r["unit_id"])} for r in rows[start : start + PAGE_SIZE]
             ],
             "next_cursor": str(start + PAGE_SIZE) if start + PAGE_SIZE < len(rows) else None,
             "offset": start,
             "statuses": sorted(statuses.items()),
-            "units": self.units(actor),
+            "units": units,
             "api": {"path": EXPORTS["officers"], "query": _api_query({"unit_id": scope})},
         }
 
@@ -526,9 +533,10 @@ class ConsoleData:
         if acts is None:
             raise NotFoundError(f"officer {officer_id} not found")
         self._report_scope(actor, acts["unit_id"])
-        row = next(
-            o for o in reports.officers_report(self.engine, acts["unit_id"], now()) if o["officer_id"] == officer_id
-        )
+        rows = reports.officers_report(self.engine, acts["unit_id"], now())
+        row = next((o for o in rows if o["officer_id"] == officer_id), None)
+        if row is None:
+            raise NotFoundError(f"officer {officer_id} not found")
         return {"officer": row, "unit": self._units().get(acts["unit_id"], {}), "acts": acts["acts"]}
 
     def fines(
