@@ -41,7 +41,7 @@ from projections import reports
 from scripts.demo import load_demo
 
 from . import rfc6962 as rfc
-from .conftest import PG_URL, REQUIRE_PG, _pg_available
+from .conftest import PG_URL, REQUIRE_PG, _pg_available, intrude
 
 CHROMIUM = "/usr/bin/chromium"
 # Without the background-networking flags the sandboxed network refuses the browser's connections.
@@ -683,20 +683,30 @@ def test_an_edited_stored_event_shows_as_failing_verification(chromium: Any, ove
     site = Site(oversight, demo, checkpoint_every=10)
     try:
         site.kind = oversight.store.kind  # type: ignore[attr-defined]
-        own = [c for c in demo["cases"] if site.api_get(f"/v1/cases/{c}", "auditor")["unit_id"] == demo["unit_id"]]
-        target, donor = own[0], own[1]
-        act = next(
-            e["version"] for e in site.api_get(f"/v1/cases/{target}/events", "auditor") if e["type"] == "ActRecorded"
-        )
-        donor_act = next(
-            e["version"] for e in site.api_get(f"/v1/cases/{donor}/events", "auditor") if e["type"] == "ActRecorded"
-        )
         page = browser_sign_in(chromium, site, "auditor")
+        target, donor = (
+            c
+            for c in demo["cases"]
+            if demo["paths"][c] in ("clean fined, paid early", "major: failed then passed review, discussion")
+        )
+
+        def first_act(cid: str) -> tuple[int, int]:
+            page.goto(f"{site.base}/console/cases/{cid}")
+            row = page.locator("#timeline tr[data-type=ActRecorded]").first
+            return int(row.get_attribute("data-version") or 0), int(row.get_attribute("data-position") or 0)
+
+        donor_position = first_act(donor)[1]
+        act, position = first_act(target)
         page.goto(f"{site.base}/console/cases/{target}/events/{act}/proof")
         assert page.locator("[data-verified]").get_attribute("data-verified") == "true"
 
-        # An intruder with database rights rewrites the act's stored bytes (as tests/test_integrity.py does).
-        tamper(oversight, target, act, donor, donor_act)
+        # An intruder with database rights copies another act's stored bytes over this one's
+        # (it still decodes: the same event class), as tests/test_integrity.py does.
+        intrude(
+            oversight.store,
+            f"UPDATE {{t}} SET state = (SELECT state FROM {{t}} WHERE {{pos}} = {donor_position}) "
+            f"WHERE {{pos}} = {position}",
+        )
         page.goto(f"{site.base}/console/cases/{target}")
         row = page.locator(f"#ev-{act}")
         assert row.locator("[data-seal=tampered]").count() == 1
@@ -709,36 +719,9 @@ def test_an_edited_stored_event_shows_as_failing_verification(chromium: Any, ove
         assert page.locator("li[data-check=signature]").get_attribute("class") == "ok"
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"proof-tampered-{site.kind}.png"), full_page=True)  # type: ignore[attr-defined]
-        # The whole-log verification agrees.
-        assert site.api_get("/v1/integrity/verify", "auditor")["ok"] is False
+        # The whole-log verification agrees, and points at the same position.
+        check = site.api_get("/v1/integrity/verify", "auditor")
+        assert check["ok"] is False and check["first_bad_position"] == position
         page.context.close()
     finally:
         site.close()
-
-
-def tamper(oversight: Oversight, case_id: str, version: int, donor_id: str, donor_version: int) -> None:
-    """As an intruder with database rights: drop the append-only triggers, then copy another
-    act's stored state over this one's (it still decodes: same event class)."""
-    cfg = oversight.store
-    t = cfg.events_table
-    if cfg.kind == "sqlite":
-        import sqlite3
-
-        con = sqlite3.connect(cfg.sqlite_path)
-        con.execute(f"DROP TRIGGER IF EXISTS {t}_no_update")
-        con.execute(
-            f"UPDATE {t} SET state = (SELECT state FROM {t} WHERE originator_id = ? AND originator_version = ?) "
-            "WHERE originator_id = ? AND originator_version = ?",
-            (uuid.UUID(donor_id).hex, donor_version, uuid.UUID(case_id).hex, version),
-        )
-        con.commit()
-        con.close()
-        return
-    with psycopg.connect(cfg.pg_conninfo(), autocommit=True) as con:
-        con.execute(f'SET search_path TO "{cfg.pg_schema}"')
-        con.execute(f"DROP TRIGGER IF EXISTS {t}_append_only ON {t}")
-        con.execute(
-            f"UPDATE {t} SET state = (SELECT state FROM {t} WHERE originator_id = %s AND originator_version = %s) "
-            "WHERE originator_id = %s AND originator_version = %s",
-            (uuid.UUID(donor_id), donor_version, uuid.UUID(case_id), version),
-        )
