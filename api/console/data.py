@@ -496,7 +496,7 @@ class ConsoleData:
                 {"rule": r, "title": RULES[r].title, "count": n}
                 for r, n in sorted(per_rule.items(), key=lambda kv: (-kv[1], _rule_order(kv[0])))[:TOP_RULES]
             ],
-            "per_month": sorted(per_month.items()),
+            "per_month": _months(per_month),
             "rules": [{"id": r.id, "title": r.title} for r in RULES.values() if r.kind == "audit" or r.id in per_rule],
             "severities": SEVERITIES,
             "units": self.units(actor),
@@ -665,6 +665,20 @@ def _offset(cursor: str | None) -> int:
     if not cursor.isdigit():
         raise InvalidInputError("cursor", "use the link to the next page")
     return int(cursor)
+
+
+def _months(counts: Counter[str]) -> list[tuple[str, int]]:
+    """Counts per month (YYYY-MM), every month from the first to the last, empty ones as 0."""
+    if not counts:
+        return []
+    first, last = min(counts), max(counts)
+    y, m = int(first[:4]), int(first[5:])
+    out = []
+    while f"{y:04d}-{m:02d}" <= last:
+        key = f"{y:04d}-{m:02d}"
+        out.append((key, counts.get(key, 0)))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
 
 
 def _rule_order(rule_id: str) -> tuple[str, int]:
