@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 from urllib.parse import parse_qs, urlencode
 
+import orjson
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
@@ -288,8 +289,15 @@ async def export(
         to=_day("to", to),
     )
     status, headers, content = await _api_get(request.app.state.parent, path, signed.session.token)
-    disposition = {"content-disposition": f'attachment; filename="{name}.csv"'} if status == 200 else {}
-    return Response(content, status_code=status, headers={**headers, **disposition})
+    if status != 200:  # e.g. 503 while a projection is rebuilt: the API's own reason, on a page
+        try:
+            detail = str(orjson.loads(content).get("detail", ""))
+        except (orjson.JSONDecodeError, AttributeError):
+            detail = ""
+        return render(request, "error.html", signed, status, status=status, title="导出失败", detail=detail)
+    return Response(
+        content, status_code=status, headers={**headers, "content-disposition": f'attachment; filename="{name}.csv"'}
+    )
 
 
 async def _api_get(parent: Any, path_and_query: str, token: str) -> tuple[int, dict[str, str], bytes]:
