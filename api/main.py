@@ -18,6 +18,7 @@ from projections import build_runner
 from projections.db import make_engine
 
 from . import errors
+from .console import create_console
 from .idempotency import IdempotencyStore
 from .routes import admin, audits, cases, fines, inspections, integrity
 
@@ -72,6 +73,7 @@ def create_app(
         audits.public,
     ):
         api.include_router(r)
+    api.mount("/console", create_console(api))
 
     counts: Counter[tuple[str, int]] = Counter()
     latency: dict[str, float] = {"sum": 0.0, "count": 0.0}

@@ -61,11 +61,13 @@ def serve(
     from scripts.demo import load_demo
 
     app = _app(db)
+    console = f"http://{host}:{port}/console/"
     if demo_if_empty and app.max_position() == 0:
         typer.echo("Empty store: loading the demo dataset …")
         _print_demo(load_demo(app))
+        typer.echo(f"Console: {console}  (sign in with one of the tokens above)")
     api = create_app(oversight=app, projections=not no_projections)
-    typer.echo(f"Serving on http://{host}:{port}  (docs: http://{host}:{port}/docs)")
+    typer.echo(f"Serving on http://{host}:{port}  (docs: http://{host}:{port}/docs, console: {console})")
     uvicorn.run(api, host=host, port=port, log_level="info")
 
 

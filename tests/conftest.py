@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
@@ -20,6 +21,7 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from domain.application import Oversight
 from domain.calendar import CHINA
+from domain.store import StoreConfig
 
 PG_URL = os.environ.get("OVERSIGHT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REQUIRE_PG = os.environ.get("OVERSIGHT_REQUIRE_POSTGRES") == "1"
@@ -46,6 +48,27 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
     yield f"{PG_URL.split('?')[0]}?schema={schema}"
     with psycopg.connect(PG_URL.split("?")[0], autocommit=True) as con:
         con.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def intrude(cfg: StoreConfig, *statements: str) -> None:
+    """As an intruder with database rights: drop the append-only triggers, then write.
+    ``{t}`` in a statement is the events table, ``{pos}`` its log-position column."""
+    t = cfg.events_table
+    if cfg.kind == "sqlite":
+        con = sqlite3.connect(cfg.sqlite_path)
+        con.execute(f"DROP TRIGGER IF EXISTS {t}_no_update")
+        con.execute(f"DROP TRIGGER IF EXISTS {t}_no_delete")
+        for s in statements:
+            con.execute(s.format(t=t, pos="rowid"))
+        con.commit()
+        con.close()
+    else:
+        with psycopg.connect(cfg.pg_conninfo(), autocommit=True) as con:
+            con.execute(f'SET search_path TO "{cfg.pg_schema}"')
+            con.execute(f"DROP TRIGGER IF EXISTS {t}_append_only ON {t}")
+            con.execute(f"DROP TRIGGER IF EXISTS {t}_no_truncate ON {t}")
+            for s in statements:
+                con.execute(s.format(t=t, pos="notification_id"))
 
 
 ADMIN = "test-admin-token"

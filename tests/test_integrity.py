@@ -30,6 +30,7 @@ from projections.seal import (
 from scripts.demo import load_demo
 
 from . import rfc6962 as rfc
+from .conftest import intrude
 
 # Certificate Transparency's published test vectors: roots of the trees over these leaves.
 CT_LEAVES = ["", "00", "10", "2021", "3031", "40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f"]
@@ -68,23 +69,7 @@ class Sealed:
         self.public = load_signing_key().public_key()
 
     def sql(self, *statements: str) -> None:
-        """As an intruder with database rights: drop the append-only triggers, then write."""
-        t = self.cfg.events_table
-        if self.cfg.kind == "sqlite":
-            con = sqlite3.connect(self.cfg.sqlite_path)
-            con.execute(f"DROP TRIGGER IF EXISTS {t}_no_update")
-            con.execute(f"DROP TRIGGER IF EXISTS {t}_no_delete")
-            for s in statements:
-                con.execute(s.format(t=t, pos="rowid"))
-            con.commit()
-            con.close()
-        else:
-            with psycopg.connect(self.cfg.pg_conninfo(), autocommit=True) as con:
-                con.execute(f'SET search_path TO "{self.cfg.pg_schema}"')
-                con.execute(f"DROP TRIGGER IF EXISTS {t}_append_only ON {t}")
-                con.execute(f"DROP TRIGGER IF EXISTS {t}_no_truncate ON {t}")
-                for s in statements:
-                    con.execute(s.format(t=t, pos="notification_id"))
+        intrude(self.cfg, *statements)
 
     def raw_entries(self) -> list[tuple[int, bytes]]:
         """(position, entry bytes) read straight from the table, encoded per the README."""
