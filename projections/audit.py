@@ -26,7 +26,6 @@ from sqlalchemy.engine import Connection
 
 from domain.benchmark import Benchmark
 from domain.case import Case
-from domain.certificates import certificate_state
 from domain.facts import FOLDS, Facts, entry
 from domain.fine import Fine
 from domain.inspection import Inspection
@@ -76,12 +75,14 @@ def subject_of(kind: str, sid: str, f: Facts) -> dict[str, Any]:
     return {"case_id": None, "inspection_id": None, "unit_id": f["unit_id"]}
 
 
-def act_status(o: Facts | None, at: str) -> str:
+def act_status(ctx: Context, oid: str, at: str) -> str:
+    o = ctx.officer(oid)
     if o is None:
         return "unknown"
     if o["kind"] == "auxiliary":
         return "auxiliary"
-    return certificate_state(o, at).status
+    st = ctx.cert(oid, at)
+    return st.status if st else "unknown"
 
 
 class Page:
@@ -135,32 +136,47 @@ class Page:
         self.positions[(kind, sid)] = position
 
     # ---------------------------------------------------------------- findings
-    def judge(self, kind: str, sid: str, doc: Facts, selected: Sequence[RuleBody], ctx: Context, now: str) -> None:
-        """Run the bodies and store what changed in their answers, as of ``now``."""
+    def judge(
+        self,
+        kind: str,
+        sid: str,
+        doc: Facts,
+        selected: Sequence[RuleBody],
+        ctx: Context,
+        now: str,
+        *,
+        event: str | None = None,
+        only: frozenset[int] | None = None,
+    ) -> None:
+        """Run the bodies and store what changed in their answers, as of ``now``. A body that
+        judges entries on their own judges only the entry of ``event`` (or the versions
+        ``only`` names) again; its other answers stand."""
         found = self.found.setdefault((kind, sid), {})
         changed = False
+        ctx.forget()
         for b in selected:
-            new: dict[str, Finding] = {}
-            for fd in b.fn(doc, ctx):
-                if fd.rule == b.rule:
-                    new[fkey(b.name, fd)] = fd
+            part = only if only is not None and b.entries else None
+            if part is None and event is not None and b.per_entry(event):
+                part = frozenset({doc["v"]})
+            new = {fkey(b.name, fd): fd for fd in b.run(doc, ctx, part)}
             old = found.get(b.name, {})
-            if old.keys() == new.keys():
+            judged = old if part is None else {k: sp for k, sp in old.items() if sp[4] in part}
+            if judged.keys() == new.keys():
                 continue
             changed = True
-            kept: dict[str, list[str | None]] = {}
-            for k, span in old.items():
+            kept = {k: sp for k, sp in old.items() if k not in judged}
+            for k, span in judged.items():
                 if k in new:
                     kept[k] = span
                 else:
                     self._close(sid, k, span, now)
             for k, fd in new.items():
-                if k in old:
+                if k in judged:
                     continue
                 since = max(fd.since or now, now)
                 if fd.until is not None and fd.until <= since:
                     continue  # it never holds from now on
-                kept[k] = [since, fd.until, fd.rule, fd.text]
+                kept[k] = [since, fd.until, fd.rule, fd.text, fd.events[0] if fd.events else None]
                 self.inserts[(sid, k, since)] = {
                     "subject_id": sid,
                     "fkey": k,
@@ -262,7 +278,7 @@ class Page:
             r = next((r for r in doc["results"].values() if r["v"] == v), None)
             items = [("inspection", r, r["officers"])] if r else []
         else:
-            items = [(a.what, a.entry, a.officers) for a in acting(doc, kind) if a.entry["v"] == v]
+            items = [(a.what, a.entry, a.officers) for a in acting(doc, kind, frozenset({v}))]
         case_id = subject_of(kind, sid, doc)["case_id"]
         if kind == "case":
             label = doc["case_no"]
@@ -283,7 +299,7 @@ class Page:
                     "label": str(label)[:200],
                     "at": x["at"],
                     "rec": x["rec"],
-                    "status": act_status(ctx.officer(oid), x["at"]),
+                    "status": act_status(ctx, oid, x["at"]),
                 }
 
     def officer_acts(self, oid: str) -> list[dict[str, Any]]:
@@ -336,13 +352,7 @@ class Page:
             )
         if self.inserts:
             conn.execute(findings.insert(), list(self.inserts.values()))
-        if self.new_acts:
-            keys3 = list(self.new_acts)
-            for i in range(0, len(keys3), 300):
-                chunk = keys3[i : i + 300]
-                conn.execute(
-                    delete(acts).where(tuple_(acts.c.officer_id, acts.c.subject_id, acts.c.version).in_(chunk))
-                )
+        if self.new_acts:  # each act is folded once: a page inserts its acts, never twice
             conn.execute(acts.insert(), list(self.new_acts.values()))
         if self.public:
             ids = list(self.public)
@@ -410,7 +420,7 @@ class Audit(SqlProjection):
             page.put(kind, sid, doc, i.position)
             now = doc["rec"]  # what was known of the subject from then on
             if kind in JUDGED:
-                page.judge(kind, sid, doc, bodies(kind, x["e"]), ctx, now)
+                page.judge(kind, sid, doc, bodies(kind, x["e"]), ctx, now, event=x["e"])
                 if kind != "officer":
                     page.record_acts(kind, sid, doc, x["v"], ctx)
             if kind == "fine":
@@ -430,21 +440,21 @@ class Audit(SqlProjection):
     @staticmethod
     def _rejudge_officer(page: Page, ctx: ProjectionContext, oid: str, o: Facts, now: str) -> None:
         """Acts whose certificate state this officer event changed are judged again."""
-        changed: set[tuple[str, str]] = set()
+        changed: dict[tuple[str, str], set[int]] = {}
         for a in page.officer_acts(oid):
-            status = act_status(o, a["at"])
+            status = act_status(ctx, oid, a["at"])
             if status != a["status"]:
-                changed.add((a["subject_kind"], a["subject_id"]))
+                changed.setdefault((a["subject_kind"], a["subject_id"]), set()).add(a["version"])
                 key = (oid, a["subject_id"], a["version"])
                 if key in page.new_acts:
                     page.new_acts[key]["status"] = status
                 else:
                     page.act_status.append({"o": oid, "s": a["subject_id"], "v": a["version"], "status": status})
         page.preload(changed)
-        for kind, sid in sorted(changed):
+        for (kind, sid), versions in sorted(changed.items()):
             doc = page.get(kind, sid)
             if doc is not None:
-                page.judge(kind, sid, doc, using(kind, "officers"), ctx, max(now, doc["rec"]))
+                page.judge(kind, sid, doc, using(kind, "officers"), ctx, max(now, doc["rec"]), only=frozenset(versions))
 
     @staticmethod
     def _rejudge_unit(page: Page, ctx: ProjectionContext, uid: str, now: str) -> None:

@@ -63,6 +63,9 @@ def case_events(unit: str, officers: list[str], i: int) -> Case:
         complex=False,
         imported=True,
         amount_involved_fen=None,
+        continuing_until=None,
+        harm=None,
+        filing_extension_approved_by=None,
     )
 
     def ev(cls: Any, minutes: int, **kw: Any) -> None:
@@ -121,6 +124,7 @@ def case_events(unit: str, officers: list[str], i: int) -> Case:
         600,
         officers=officers[:2],
         facts="f",
+        reasons="r",
         legal_basis="b",
         proposed=[{"type": "fine", "amount_fen": 2000000}],
         hearing_right=False,
@@ -145,7 +149,16 @@ def case_events(unit: str, officers: list[str], i: int) -> Case:
         fine_id=None,
         hearing_record_cited=False,
     )
-    ev(Case.DecisionServed, 21000, method="direct", officers=officers[:2], party_consent=False)
+    ev(
+        Case.DecisionServed,
+        21000,
+        method="direct",
+        officers=officers[:2],
+        party_consent=False,
+        receipt_on=None,
+        confirmation_sha256=None,
+        disclosure_told=True,
+    )
     ev(Case.Disclosed, 22000, channel="website")
     ev(Case.Closed, 30000, reason="executed")
     ev(Case.Archived, 31000, file_sha256=h(f"f{i}"))

@@ -87,7 +87,7 @@ def other_unit_officer(oversight: Oversight, unit_id: str) -> str:
 
     engine = make_engine(oversight.store)
     try:
-        rows = reports.officers_report(engine, None, now())
+        rows = reports.officers_page(engine, unit_id=None, as_of=now(), limit=500)["items"]
     finally:
         engine.dispose()
     return next(o["officer_id"] for o in rows if o["unit_id"] != unit_id)
@@ -299,32 +299,6 @@ def test_the_csv_links_answer_what_the_api_exports(client: TestClient, demo: dic
 
 
 # ---------------------------------------------------------------------- the replayed audit
-def test_a_replay_at_the_head_judges_every_case_as_the_audit_projection_does(oversight: Oversight) -> None:
-    # One case of each demo path; the replay folds the case's own events with the audit's fold.
-    demo = load_demo(oversight, cases=63)
-    api = create_app(oversight=oversight)
-    with TestClient(api):
-        assert api.state.runner.wait(oversight.max_position(), timeout=30)
-        data = console_app(api).state.data
-        auditor = Actor("auditor-test", "auditor")
-        at = now()
-        for cid in demo["cases"]:
-            replay = data.case(auditor, cid, as_of=at)
-            assert replay["playhead"].replay and replay["playhead"].version == replay["playhead"].head
-            expected = reports.case_audit(api.state.engine, cid, at)
-            assert expected is not None
-
-            def key(f: dict[str, Any]) -> tuple[Any, ...]:
-                return f["rule"], f["message"], orjson.dumps(f["events"]), f["detected_at"]
-
-            assert sorted(map(key, replay["audit"]["findings"])) == sorted(map(key, expected["findings"])), cid
-            assert [(s["stage"], s["present"], s["at"]) for s in replay["audit"]["stages"]] == [
-                (s["stage"], s["present"], s["at"]) for s in expected["stages"]
-            ]
-            assert replay["audit"]["score"] == expected["score"]
-    api.state.idempotency.engine.dispose()
-
-
 def test_the_stage_checklist_tells_late_missing_and_pending_stages(oversight: Oversight) -> None:
     demo = load_demo(oversight, cases=63)
     api = create_app(oversight=oversight)

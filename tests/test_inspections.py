@@ -72,7 +72,7 @@ def test_i1_a_clean_inspection_yields_nothing(story: Story) -> None:
 @pytest.mark.parametrize(
     ("breach", "message"),
     [
-        ("single", "inspected by fewer than two inspectors"),
+        ("single", "inspected by fewer than 2 inspectors"),
         ("undrawn", "was not drawn for"),
         ("imported", "the draw is not reproducible from its seed and registers"),
     ],

@@ -103,7 +103,8 @@ def test_snapshots_of_an_older_state_shape_are_dropped_not_loaded(oversight: Ove
         import sqlite3
 
         with sqlite3.connect(cfg.sqlite_path) as con:
-            con.execute("UPDATE oversight_meta SET value = ? WHERE key = 'snapshot_format'", (str(SNAPSHOT_FORMAT - 1),))
+            stale = str(SNAPSHOT_FORMAT - 1)
+            con.execute("UPDATE oversight_meta SET value = ? WHERE key = 'snapshot_format'", (stale,))
     else:
         with psycopg.connect(cfg.pg_conninfo(), autocommit=True) as con:
             con.execute(

@@ -1,12 +1,13 @@
 """Everything the console reads, in one place.
 
 The pages never call ``projections`` or the store themselves: each page asks one method here
-and gets exactly what its template shows. The methods wrap today's read side
-(``projections.reports``: ``list_cases``, ``findings_report``, ``officers_report``,
-``officer_acts``, ``fines_report``, ``scorecard_report``, ``case_audit``), the application's
-replays (``Oversight.get_case`` with ``as_of``/``version``, ``case_events``, ``get_fine``) and
-the seal (``projections.seal``: checkpoints and inclusion proofs). When those change shape
-(keyset pages, an index of findings), this is the one file to adapt.
+and gets exactly what its template shows. The methods wrap the read side
+(``projections.reports``: keyset pages of cases, findings, officers, an officer's acts, fines
+and scores, each as of a moment, and their SQL counts), the application's replays
+(``Oversight.get_case`` with ``as_of``/``version``, ``case_events``, ``get_fine``) and the seal
+(``projections.seal``: checkpoints and inclusion proofs). A replayed case's audit is the audit
+as of the playhead's moment: the findings are stored as intervals of time, so the index
+answers "as it stood then" exactly.
 
 Scoping is the API's: ``domain.access`` for cases and fines; for the reports, the rule of
 ``/v1/audits`` (auditors and supervisors: every unit; a unit head: their own; nobody else).
@@ -25,7 +26,6 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
-import orjson
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
@@ -33,11 +33,14 @@ from domain import access
 from domain.application import Oversight, event_view, now
 from domain.calendar import CHINA
 from domain.case import STATUS_ORDER
+from domain.certificates import certificate_state
 from domain.errors import ForbiddenError, InvalidInputError, NotFoundError
+from domain.facts import FOLDS, Facts, entry, iso
 from domain.money import fen_to_yuan
 from domain.principal import Actor
+from domain.rulebook import acting as acting_of
 from domain.rules import RULES
-from projections import audit, reports, scorecard
+from projections import reports
 from projections import seal as sealing
 from projections.case_index import CaseIndex
 from projections.merkle import entry_bytes, leaf_hash, node_hash
@@ -118,8 +121,7 @@ class ConsoleData:
 
     # ================================================================== small lookups
     def _units(self) -> dict[str, dict[str, Any]]:
-        with self.engine.connect() as conn:
-            return reports._units(conn)
+        return reports.units(self.engine)
 
     def units(self, actor: Actor) -> list[dict[str, Any]]:
         """The units this principal may pick in a filter."""
@@ -134,12 +136,7 @@ class ConsoleData:
         )
 
     def _officer_names(self, unit_id: str | None = None) -> dict[str, str]:
-        t = audit.officer_facts
-        q = select(t.c.officer_id, t.c.facts)
-        if unit_id:
-            q = q.where(t.c.unit_id == unit_id)
-        with self.engine.connect() as conn:
-            return {r[0]: orjson.loads(r[1])["name"] for r in conn.execute(q)}
+        return reports.officer_names(self.engine, unit_id)
 
     def _case_numbers(self, case_ids: set[str]) -> dict[str, str]:
         if not case_ids:
@@ -221,39 +218,37 @@ class ConsoleData:
         facts = self._facts(case_id, v)
         unit_id = facts["unit_id"]
         self._ready("case_index", "audit")
-        with self.engine.connect() as conn:
-            ctx = reports._context(conn, unit_id)
-            unit = reports._units(conn).get(unit_id, {})
-        ctx.as_of, ctx.unit = playhead.at, unit
+        unit = self._units().get(unit_id, {})
         fine_id = (facts["decision"] or {}).get("fine_id")
         fine = self._fine(actor, fine_id, playhead) if fine_id else None
-        if playhead.replay and fine_id:
-            ctx.fines = dict(ctx.fines or {})
-            if fine and fine["facts"]:
-                ctx.fines[fine_id] = fine["facts"]
-            else:
-                ctx.fines.pop(fine_id, None)
-        audit_view = self._case_audit(facts, ctx, playhead) if self.may_read_reports(actor, unit_id) else None
+        audit_view = self._case_audit(facts, playhead) if self.may_read_reports(actor, unit_id) else None
         by_version: dict[int, list[str]] = {}
         for f in (audit_view or {}).get("findings", []):
             for ref in f["events"]:
                 if ref["aggregate_id"] == case_id:
                     by_version.setdefault(ref["version"], []).append(f["rule"])
         seals = self._seals(case_id)
-        officers = ctx.officers or {}
-        acting = [
-            {
-                "version": a["v"],
-                "type": a["type"],
-                "at": a["at"],
-                "officer_id": oid,
-                "name": officers.get(oid, {}).get("name", oid),
-                "status": st.status if st else "auxiliary",
-                "number": st.number if st else None,
-                "valid_until": st.valid_until.isoformat() if st and st.valid_until else None,
-            }
-            for a, oid, st in audit.acting_checks(facts, ctx)
-        ]
+        acts = list(acting_of(facts))
+        officers = reports.officers_of(self.engine, {o for a in acts for o in a.officers})
+        known = iso(playhead.at)
+        acting_rows = []
+        for a in acts:
+            for oid in a.officers:
+                o = officers.get(oid)
+                st = certificate_state(_known(o, known), a.entry["at"]) if o and o["kind"] != "auxiliary" else None
+                acting_rows.append(
+                    {
+                        "version": a.entry["v"],
+                        "type": a.what,
+                        "at": a.entry["at"],
+                        "officer_id": oid,
+                        "name": (o or {}).get("name", oid),
+                        "status": st.status if st else "auxiliary" if o else "unknown",
+                        "number": st.number if st else None,
+                        "valid_until": st.valid_until.isoformat() if st and st.valid_until else None,
+                    }
+                )
+        acting = acting_rows
         acting.sort(key=lambda r: (r["at"], r["version"]))
         return {
             "case": state,
@@ -271,34 +266,22 @@ class ConsoleData:
             "checkpoint": self.checkpoint(),
         }
 
-    def _facts(self, case_id: str, version: int) -> dict[str, Any]:
-        """The audit's facts of the case from its first ``version`` events, folded by the audit
-        projection's own ``apply_case`` (so a replayed audit judges what the projection would
-        have held then)."""
-        f: dict[str, Any] | None = None
+    def _facts(self, case_id: str, version: int) -> Facts:
+        """The case's facts from its first ``version`` events, folded as the aggregate and the
+        audit projection fold them."""
+        f: Facts | None = None
         for e in self.app.events.get(UUID(case_id), lte=version):
-            f = audit.apply_case(f, e)
+            f = FOLDS["case"](f, entry(e))
         if f is None:
             raise NotFoundError(f"case {case_id} not found")
-        return dict(orjson.loads(audit.dumps(f)))
+        return f
 
-    def _case_audit(self, facts: dict[str, Any], ctx: audit.Ctx, playhead: Playhead) -> dict[str, Any]:
-        """Stages, findings and score: the audit read now, or the same rules over the replayed
-        facts as of the playhead."""
-        if playhead.replay:
-            found = audit.run_rules(facts, ctx, audit.EVENT_RULES + audit.TIMED_RULES + audit.CONTEXT_RULES)
-            unit = ctx.unit or {}
-            within = not unit.get("matters") or facts["matter_code"] in unit["matters"]  # as reports.case_audit
-            result: dict[str, Any] = {
-                "stages": [{k: s[k] for k in ("stage", "present", "at", "required")} for s in audit.stages(facts)],
-                "findings": found,
-                "score": scorecard.score(found, within),
-            }
-        else:
-            now_audit = reports.case_audit(self.engine, facts["case_id"], playhead.at)
-            if now_audit is None:
-                raise NotFoundError(f"case {facts['case_id']} is not in the audit projection yet")
-            result = now_audit
+    def _case_audit(self, facts: Facts, playhead: Playhead) -> dict[str, Any]:
+        """Stages, findings and score as of the playhead's moment (the audit's intervals)."""
+        found = reports.case_audit(self.engine, facts["id"], playhead.at)
+        if found is None:
+            raise NotFoundError(f"case {facts['id']} is not in the audit projection yet")
+        result = found
         rules = {f["rule"] for f in result["findings"]}
         stages = result["stages"]
         ended = bool(facts["closure"] or facts["archive"])
@@ -331,9 +314,9 @@ class ConsoleData:
             for e in evs:
                 agg = e.mutate(agg)
             view = agg.view(playhead.at)
-        facts: dict[str, Any] | None = None
+        facts: Facts | None = None
         for e in evs:
-            facts = audit.apply_fine(facts, e)
+            facts = FOLDS["fine"](facts, entry(e))
         rows = []
         for e in evs:
             ev = event_view(e)
@@ -345,7 +328,7 @@ class ConsoleData:
             "id": fine_id,
             "view": view,
             "events": rows,
-            "facts": dict(orjson.loads(audit.dumps(facts))) if facts else None,
+            "facts": facts,
             "remitted": fen_to_yuan(remitted),
         }
 
@@ -464,19 +447,17 @@ class ConsoleData:
             raise InvalidInputError("rule", "a rule id of RULES.md, e.g. C8")
         if severity and severity not in SEVERITIES:
             raise InvalidInputError("severity", f"one of {', '.join(SEVERITIES)}")
-        start = _offset(cursor)
         self._ready("case_index", "audit")
         query = finding_query(rule=rule, severity=severity, unit_id=scope, officer_id=officer_id, from_=from_, to=to)
-        # One read for the list and for the count per rule, which leaves the rule filter out.
-        every_rule = reports.findings_report(self.engine, as_of=now(), **(query | {"rule": None}))
-        rows = [r for r in every_rule if r["rule"] == rule] if rule else every_rule
-        per_rule = Counter(r["rule"] for r in every_rule)
-        per_month = Counter(datetime.fromisoformat(r["detected_at"]).astimezone(CHINA).strftime("%Y-%m") for r in rows)
-        page = rows[start : start + PAGE_SIZE]
+        at = now()
+        page = reports.findings_page(self.engine, as_of=at, limit=PAGE_SIZE, cursor=cursor or None, **query)
+        per_rule = reports.counts_by_rule(self.engine, as_of=at, **(query | {"rule": None}))
+        per_month = Counter(reports.counts_by_month(self.engine, as_of=at, **query))
+        total = per_rule.get(rule, 0) if rule else sum(per_rule.values())
         names = self._officer_names(scope)
-        cases = self._case_numbers({r["case_id"] for r in page if r["case_id"]})
+        cases = self._case_numbers({r["case_id"] for r in page["items"] if r["case_id"]})
         return {
-            "total": len(rows),
+            "total": total,
             "items": [
                 r
                 | {
@@ -484,10 +465,10 @@ class ConsoleData:
                     "case_no": cases.get(r["case_id"] or ""),
                     "officer_name": names.get(r["officer_id"] or ""),
                 }
-                for r in page
+                for r in page["items"]
             ],
-            "next_cursor": str(start + PAGE_SIZE) if start + PAGE_SIZE < len(rows) else None,
-            "offset": start,
+            "next_cursor": page["next_cursor"],
+            "offset": None,
             "per_rule": [
                 {"rule": r, "title": RULES[r].title, "count": n}
                 for r, n in sorted(per_rule.items(), key=lambda kv: _rule_order(kv[0]))
@@ -507,84 +488,84 @@ class ConsoleData:
     def officers(self, actor: Actor, *, unit_id: str | None = None, cursor: str | None = None) -> dict[str, Any]:
         self._content(actor)
         scope = self._report_scope(actor, unit_id)
-        start = _offset(cursor)
         self._ready("case_index", "audit")
-        rows = reports.officers_report(self.engine, scope, now())
+        page = reports.officers_page(self.engine, unit_id=scope, as_of=now(), limit=PAGE_SIZE, cursor=cursor or None)
         units = self.units(actor)
         names = {u["id"]: u["name"] for u in units}
-        statuses = Counter(r["certificate_status"] for r in rows if r["kind"] != "auxiliary")
+        statuses = Counter(r["certificate_status"] for r in page["items"] if r["kind"] != "auxiliary")
         return {
-            "total": len(rows),
-            "items": [
-                r | {"unit_name": names.get(r["unit_id"], r["unit_id"])} for r in rows[start : start + PAGE_SIZE]
-            ],
-            "next_cursor": str(start + PAGE_SIZE) if start + PAGE_SIZE < len(rows) else None,
-            "offset": start,
+            "total": None,
+            "items": [r | {"unit_name": names.get(r["unit_id"], r["unit_id"])} for r in page["items"]],
+            "next_cursor": page["next_cursor"],
+            "offset": None,
             "statuses": sorted(statuses.items()),
             "units": units,
             "api": {"path": EXPORTS["officers"], "query": _api_query({"unit_id": scope})},
         }
 
-    def officer(self, actor: Actor, officer_id: str) -> dict[str, Any]:
+    def officer(self, actor: Actor, officer_id: str, cursor: str | None = None) -> dict[str, Any]:
         self._content(actor)
         self._report_scope(actor, None)  # only report readers reach an officer's acts
         self._ready("case_index", "audit")
-        acts = reports.officer_acts(self.engine, officer_id)
+        at = now()
+        acts = reports.officer_acts_page(self.engine, officer_id, as_of=at, limit=500, cursor=cursor or None)
         if acts is None:
             raise NotFoundError(f"officer {officer_id} not found")
         self._report_scope(actor, acts["unit_id"])
-        rows = reports.officers_report(self.engine, acts["unit_id"], now())
-        row = next((o for o in rows if o["officer_id"] == officer_id), None)
-        if row is None:
+        rows = reports.officers_page(self.engine, unit_id=acts["unit_id"], as_of=at, officer_id=officer_id)["items"]
+        if not rows:
             raise NotFoundError(f"officer {officer_id} not found")
-        return {"officer": row, "unit": self._units().get(acts["unit_id"], {}), "acts": acts["acts"]}
+        return {
+            "officer": rows[0],
+            "unit": self._units().get(acts["unit_id"], {}),
+            "acts": acts["items"],
+            "next_cursor": acts["next_cursor"],
+        }
 
     def fines(
         self, actor: Actor, *, unit_id: str | None = None, show: str | None = None, cursor: str | None = None
     ) -> dict[str, Any]:
         self._content(actor)
         scope = self._report_scope(actor, unit_id)
-        if show and show not in FINE_VIEWS:
-            raise InvalidInputError("show", f"one of {', '.join(FINE_VIEWS)}")
-        start = _offset(cursor)
+        if show and show not in reports.SHOW:
+            raise InvalidInputError("show", f"one of {', '.join(reports.SHOW)}")
         self._ready("case_index", "audit")
-        report = reports.fines_report(self.engine, scope, now())
-        rows = [f for f in report["fines"] if FINE_VIEWS[show or "all"](f)]
+        report = reports.fines_report(
+            self.engine, scope, now(), limit=PAGE_SIZE, cursor=cursor or None, show=show or "all"
+        )
         units = {u["id"]: u for u in self.units(actor)}
         return {
             "units": [u | {"name": units.get(u["unit_id"], {}).get("name", u["unit_code"])} for u in report["units"]],
-            "total": len(rows),
-            "items": rows[start : start + PAGE_SIZE],
-            "next_cursor": str(start + PAGE_SIZE) if start + PAGE_SIZE < len(rows) else None,
-            "offset": start,
+            "total": None,
+            "items": report["fines"],
+            "next_cursor": report["next_cursor"],
+            "offset": None,
             "unit_choices": list(units.values()),
-            "views": list(FINE_VIEWS),
+            "views": list(reports.SHOW),
             "api": {"path": EXPORTS["fines"], "query": _api_query({"unit_id": scope})},
         }
 
     def scorecard(self, actor: Actor, *, unit_id: str | None = None, cursor: str | None = None) -> dict[str, Any]:
         self._content(actor)
         scope = self._report_scope(actor, unit_id)
-        start = _offset(cursor)
         self._ready("case_index", "audit")
         units = self.units(actor)
         at = now()
         summary = []
         chosen = None
         for u in units:
-            report = reports.scorecard_report(self.engine, u["id"], at)
-            summary.append(
-                u | {"average": report["average"], "failed": report["failed"], "cases": len(report["cases"])}
+            mine = u["id"] == scope or (scope is None and len(units) == 1)
+            report = reports.scorecard_report(
+                self.engine, u["id"], at, limit=PAGE_SIZE if mine else 1, cursor=cursor or None if mine else None
             )
-            if u["id"] == scope or (scope is None and len(units) == 1):
+            summary.append(u | {"average": report["average"], "failed": report["failed"], "cases": report["count"]})
+            if mine:
                 chosen = u | report
         if scope is not None and chosen is None:
             raise NotFoundError(f"unit {scope} not found")
         if chosen is not None:
-            cases = chosen["cases"]
-            chosen["page"] = cases[start : start + PAGE_SIZE]
-            chosen["next_cursor"] = str(start + PAGE_SIZE) if start + PAGE_SIZE < len(cases) else None
-            chosen["offset"] = start
+            chosen["page"] = chosen["cases"]
+            chosen["offset"] = None
         return {"summary": summary, "unit": chosen}
 
     # ================================================================== CSV
@@ -615,15 +596,6 @@ class ConsoleData:
 
 
 # ---------------------------------------------------------------------- helpers
-FINE_VIEWS = {
-    "all": lambda f: True,
-    "outstanding": lambda f: not f["void"] and f["outstanding"] != "0.00",
-    "overdue": lambda f: bool(f["overdue"]),
-    "surcharge": lambda f: f["surcharge"] != "0.00",
-    "breaches": lambda f: bool(f["separation_breaches"]),
-}
-
-
 def finding_query(
     *,
     rule: str | None,
@@ -657,14 +629,6 @@ def _urlencode(query: dict[str, str]) -> str:
     from urllib.parse import urlencode
 
     return urlencode(query)
-
-
-def _offset(cursor: str | None) -> int:
-    if not cursor:
-        return 0
-    if not cursor.isdigit():
-        raise InvalidInputError("cursor", "use the link to the next page")
-    return int(cursor)
 
 
 def _months(counts: Counter[str]) -> list[tuple[str, int]]:
@@ -715,3 +679,12 @@ def root_from_inclusion_path(index: int, size: int, leaf: bytes, path: list[byte
         fn >>= 1
         sn >>= 1
     return r if sn == 0 else None
+
+
+def _known(o: Facts | None, known_by: str) -> Facts:
+    """An officer's facts as recorded by ``known_by`` (the certificate then)."""
+    assert o is not None
+    out = dict(o)
+    for key in ("exams", "certs", "validations", "status_changes", "trainings"):
+        out[key] = [x for x in o[key] if x["rec"] <= known_by]
+    return out

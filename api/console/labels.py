@@ -55,6 +55,15 @@ EVENTS = {
     "RemedyEnded": "复议或诉讼结束",
     "RemittedToTreasury": "缴入国库",
     "Voided": "罚款作废",
+    "Amended": "罚款变更",
+    "StatementWaived": "放弃陈述申辩",
+    "DecisionChanged": "决定变更",
+    "DecisionConfirmedUnlawful": "确认违法",
+    "CaseSuspended": "案件中止",
+    "CaseResumed": "案件恢复",
+    "PeriodExtended": "期限延长",
+    "TestingRecorded": "检测检验期间",
+    "EnforcementCarriedOut": "强制执行",
 }
 ACTS = {
     "inspection": "现场检查",
@@ -73,6 +82,14 @@ ACTS = {
     "notice": "告知",
     "service": "送达",
     "recheck": "复核",
+    "re-check": "复核",
+    "on-the-spot decision": "当场处罚决定",
+    "on-the-spot collection": "当场收缴罚款",
+    "enforcement (transfer_deposits)": "强制执行（划拨）",
+    "enforcement (auction)": "强制执行（拍卖）",
+    "enforcement (substitute_performance)": "强制执行（代履行）",
+    "enforcement (remove_obstruction)": "强制执行（排除妨碍）",
+    "enforcement (other)": "强制执行",
 }
 STAGES = {
     "filing": "立案",
@@ -107,6 +124,7 @@ CERTIFICATES = {
     "revoked": "已取消资格",
     "unvalidated": "未通过年审",
     "auxiliary": "辅助人员（无证）",
+    "unknown": "不在执法人员名册",
 }
 SEVERITIES = {"critical": "严重", "major": "较重", "minor": "一般", "info": "提示"}
 ROLES = {

@@ -7,6 +7,7 @@ Every page but sign-in needs a session; without one a page redirects to sign-in 
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any
@@ -322,8 +323,18 @@ async def _api_get(parent: Any, path_and_query: str, token: str) -> tuple[int, d
     headers: dict[str, str] = {}
     chunks: list[bytes] = []
 
+    sent = asyncio.Event()
+    asked = False
+
     async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
+        # The request once; then, as a real server does, nothing until the client goes away
+        # (a streamed answer listens for that while it sends).
+        nonlocal asked
+        if not asked:
+            asked = True
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await sent.wait()
+        return {"type": "http.disconnect"}
 
     async def send(message: dict[str, Any]) -> None:
         nonlocal status
@@ -334,6 +345,8 @@ async def _api_get(parent: Any, path_and_query: str, token: str) -> tuple[int, d
                     headers[k.decode()] = v.decode()
         elif message["type"] == "http.response.body":
             chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                sent.set()
 
     await parent(scope, receive, send)
     return status, headers, b"".join(chunks)

@@ -69,7 +69,7 @@ class Finding:
         )
 
 
-Body = Callable[[Facts, "Context"], Iterable[Finding]]
+Body = Callable[..., Iterable[Finding]]
 
 
 @dataclass(frozen=True)
@@ -79,10 +79,23 @@ class RuleBody:
     fn: Body
     reads: frozenset[str] | None  # event names whose folding can change the answer; None: every event
     context: frozenset[str] = field(default_factory=frozenset)  # "officers", "unit", "benchmark", "case"
+    #: events each judged on their own (a finding's first event is the entry judged): after
+    #: one of them only that entry is judged again; the body takes ``only`` (versions)
+    entries: frozenset[str] = field(default_factory=frozenset)
 
-    @property
-    def name(self) -> str:
-        return f"{self.rule}:{self.fn.__name__}"
+    name: str = ""  # "<rule>:<function>": set on creation
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "name", f"{self.rule}:{self.fn.__name__}")
+        object.__setattr__(self, "_every", "*" in self.entries)
+
+    def per_entry(self, event_name: str) -> bool:
+        return self._every or event_name in self.entries  # type: ignore[attr-defined]
+
+    def run(self, facts: Facts, ctx: Context, only: frozenset[int] | None = None) -> list[Finding]:
+        """The body's findings of its own rule (of the entries ``only`` names, if given)."""
+        found = self.fn(facts, ctx, only=only) if self.entries else self.fn(facts, ctx)
+        return [fd for fd in found if fd.rule == self.rule]
 
 
 BODIES: list[RuleBody] = []
@@ -90,11 +103,18 @@ SUBJECTS = ("case", "fine", "officer", "inspection")
 
 
 def rule(
-    rule_id: str, subject: str, *, reads: Iterable[str] | None, context: Iterable[str] = ()
+    rule_id: str,
+    subject: str,
+    *,
+    reads: Iterable[str] | None,
+    context: Iterable[str] = (),
+    entries: Iterable[str] = (),
 ) -> Callable[[Body], Body]:
     """Register a rule body. ``reads``: the events after which it is run again (None: all).
-    A function may be registered for several rules; each registration answers its own rule's
-    findings only."""
+    ``entries``: events the body judges each on its own (it then takes ``only``, the versions
+    to judge, and the first event of each finding is the entry it judges); ``("*",)``: every
+    event. A function may be registered for several rules; each registration answers its own
+    rule's findings only."""
     if rule_id not in RULES:
         raise KeyError(f"no rule {rule_id} in RULES.md")
     if subject not in SUBJECTS:
@@ -102,7 +122,14 @@ def rule(
 
     def register(fn: Body) -> Body:
         BODIES.append(
-            RuleBody(rule_id, subject, fn, frozenset(reads) if reads is not None else None, frozenset(context))
+            RuleBody(
+                rule_id,
+                subject,
+                fn,
+                frozenset(reads) if reads is not None else None,
+                frozenset(context),
+                frozenset(entries),
+            )
         )
         _BY_EVENT.clear()
         return fn
@@ -140,6 +167,18 @@ class Context:
 
     def __init__(self) -> None:
         self._certs: dict[tuple[str, int, str], CertState | None] = {}
+        self._change_days: dict[tuple[str, int], frozenset[str]] = {}
+        self._memo: dict[tuple[Any, ...], Any] = {}
+
+    def memo(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        """A value the bodies share while they judge one subject once (e.g. its acts and their
+        officers); ``forget`` before the next judgement."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
+
+    def forget(self) -> None:
+        self._memo.clear()
 
     def officer(self, officer_id: str) -> Facts | None:
         return None
@@ -154,12 +193,20 @@ class Context:
         return None
 
     def cert(self, officer_id: str, at: str) -> CertState | None:
-        """The officer's certificate at instant ``at``; None if the officer is unknown."""
+        """The officer's certificate at instant ``at``; None if the officer is unknown. A
+        certificate changes within a day only at a suspension, reinstatement or revocation, so
+        other days are judged once."""
         o = self.officer(officer_id)
         if o is None:
             return None
-        key = (officer_id, int(o.get("v", 0)), at)
+        v = int(o.get("v", 0))
+        days = self._change_days.get((officer_id, v))
+        if days is None:
+            days = self._change_days[(officer_id, v)] = frozenset(c["at"][:10] for c in o["status_changes"])
+        key = (officer_id, v, at if at[:10] in days else at[:10])
         if key not in self._certs:
+            if len(self._certs) > 65536:
+                self._certs.clear()
             self._certs[key] = certificate_state(o, at)
         return self._certs[key]
 
@@ -172,8 +219,9 @@ def judge(
 ) -> dict[str, list[Finding]]:
     """Every selected body's answer over the facts, by body name."""
     out: dict[str, list[Finding]] = {}
+    ctx.forget()
     for b in bodies(subject) if selected is None else selected:
-        found = [fd for fd in b.fn(facts, ctx) if fd.rule == b.rule]
+        found = b.run(facts, ctx)
         if found:
             out[b.name] = found
     return out
@@ -195,14 +243,24 @@ def gate(subject: str, facts: Facts | None, x: Entry, ctx: Context) -> None:
     after = FOLDS[subject](copy(facts), x)
     if after is None:
         return
+    only = frozenset({x["v"]})
+    ctx.forget()
     breaches = [
-        (fd.rule, fd.text) for b in selected for fd in b.fn(after, ctx) if fd.rule == b.rule and x["v"] in fd.events
+        (fd.rule, fd.text)
+        for b in selected
+        for fd in b.run(after, ctx, only if b.per_entry(x["e"]) else None)
+        if x["v"] in fd.events
     ]
     if breaches:
         raise RuleViolation(*breaches[0], also=list(dict.fromkeys(breaches)))
 
 
 # ------------------------------------------------------------------ helpers shared by bodies
+def chosen(items: Iterable[dict[str, Any]], only: frozenset[int] | None) -> Iterable[dict[str, Any]]:
+    """The entries a body judges: all, or those of the versions ``only`` names."""
+    return items if only is None else (i for i in items if i["v"] in only)
+
+
 def before(items: Iterable[dict[str, Any]], v: int) -> list[dict[str, Any]]:
     """The entries recorded before version ``v`` of the aggregate (what a gate saw)."""
     return [i for i in items if i["v"] < v]

@@ -10,7 +10,7 @@ from ..calendar import deadline, is_statutory_holiday, is_workday
 from ..facts import Facts, day
 from ..ledger import ledger
 from ..rules import LAW
-from .core import Context, Finding, rule
+from .core import Context, Finding, chosen, rule
 
 
 def pending_at(remedies: list[dict[str, Any]], t: str, start_key: str = "at") -> dict[str, Any] | None:
@@ -148,10 +148,12 @@ def e4_court_application_window(f: Facts, ctx: Context) -> Iterator[Finding]:
         )
 
 
-@rule("E7", "case", reads=("EnforcementCarriedOut",))
-def e7_no_enforcement_at_night_or_on_holidays(f: Facts, ctx: Context) -> Iterator[Finding]:
+@rule("E7", "case", reads=("EnforcementCarriedOut",), entries=("EnforcementCarriedOut",))
+def e7_no_enforcement_at_night_or_on_holidays(
+    f: Facts, ctx: Context, only: frozenset[int] | None = None
+) -> Iterator[Finding]:
     """E7 (强制法 43) over enforcement (划拨、拍卖、代履行、排除妨碍…), not coercive measures."""
-    for x in f["enforcement"]:
+    for x in chosen(f["enforcement"], only):
         if x.get("emergency") and (x.get("emergency_reason") or "").strip():
             continue
         hour = int(x["at"][11:13])

@@ -10,7 +10,7 @@ from typing import Any
 from ..calendar import add_months, start_of_day
 from ..facts import Facts
 from ..rules import LAW
-from .core import Context, Finding, before, rule
+from .core import Context, Finding, before, chosen, rule
 
 
 @dataclass(frozen=True)
@@ -35,33 +35,89 @@ CASE_ACTING = (
 FINE_ACTING = ("CollectedOnTheSpot",)
 
 
-def acting(f: Facts, subject: str = "case") -> Iterator[Acting]:
-    """Every act of a case (or a fine's cash collections) with its officers (A1, A2, A5, A7)."""
-    if subject == "fine":
-        for c in f["cash"]:
-            yield Acting("on-the-spot collection", c, c["officers"] or [], True)
+def _items(f: Facts, key: str) -> Any:
+    """The entries kept under ``key`` (a list, the evidence's values, or the one service)."""
+    held = f[key]
+    if held is None:
+        return ()
+    if key == "evidence":
+        return held.values()
+    return (held,) if key == "service" else held
+
+
+def _act_of(f: Facts, key: str, x: dict[str, Any]) -> Acting | None:
+    """The act an entry of ``f[key]`` is, if officers carry it out."""
+    if key == "acts":
+        return Acting(x["type"], x, x["officers"], True)
+    if key == "evidence":
+        return Acting("evidence", x, x["officers"], True)
+    if key == "notices":
+        return Acting("notice", x, x["officers"], True)
+    if key == "rechecks":
+        return Acting("re-check", x, x["officers"], False) if x.get("officers") else None
+    if key == "service":
+        return (
+            Acting("service", x, x["officers"], x["method"] in ("direct", "on_the_spot")) if x.get("officers") else None
+        )
+    if key == "decisions":
+        simplified = f["procedure"] == "simplified" and x["outcome"] == "penalty"
+        return Acting("on-the-spot decision", x, x.get("officers") or [], True) if simplified else None
+    if key == "enforcement":
+        return Acting(f"enforcement ({x['kind']})", x, x["officers"], True)
+    return Acting("on-the-spot collection", x, x["officers"] or [], True)  # a fine's cash
+
+
+_CASE_KEYS = ("acts", "evidence", "notices", "rechecks", "service", "decisions", "enforcement")
+#: where each acting event's entry is kept
+_WHERE = {
+    "ActRecorded": "acts",
+    "EvidenceCollected": "evidence",
+    "NoticeServed": "notices",
+    "RecheckDone": "rechecks",
+    "DecisionServed": "service",
+    "Decided": "decisions",
+    "EnforcementCarriedOut": "enforcement",
+    "CollectedOnTheSpot": "cash",
+}
+
+
+def acting(f: Facts, subject: str = "case", only: frozenset[int] | None = None) -> Iterator[Acting]:
+    """Every act of a case (or a fine's cash collections) with its officers (A1, A2, A5, A7);
+    with ``only``, the acts of those versions (found from their events, newest last)."""
+    keys = ("cash",) if subject == "fine" else _CASE_KEYS
+    if only is None:
+        for key in keys:
+            for x in _items(f, key):
+                a = _act_of(f, key, x)
+                if a is not None:
+                    yield a
         return
-    for a in f["acts"]:
-        yield Acting(a["type"], a, a["officers"], True)
-    for e in f["evidence"].values():
-        yield Acting("evidence", e, e["officers"], True)
-    for n in f["notices"]:
-        yield Acting("notice", n, n["officers"], True)
-    for r in f["rechecks"]:
-        if r.get("officers"):
-            yield Acting("re-check", r, r["officers"], False)
-    srv = f["service"]
-    if srv and srv.get("officers"):
-        yield Acting("service", srv, srv["officers"], srv["method"] in ("direct", "on_the_spot"))
-    for d in f["decisions"]:
-        if f["procedure"] == "simplified" and d["outcome"] == "penalty":
-            yield Acting("on-the-spot decision", d, d.get("officers") or [], True)
-    for x in f["enforcement"]:
-        yield Acting(f"enforcement ({x['kind']})", x, x["officers"], True)
+    events = f["events"]
+    for v in sorted(only):
+        e = events[v - 1] if 0 < v <= len(events) and events[v - 1]["v"] == v else None
+        key = _WHERE.get(e["e"], "") if e else ""
+        if key not in keys:
+            continue
+        found: dict[str, Any] | None = next((y for y in reversed(_items(f, key)) if y["v"] == v), None)
+        a = _act_of(f, key, found) if found is not None else None
+        if a is not None:
+            yield a
 
 
-def _acting(f: Facts) -> Iterator[Acting]:
-    yield from acting(f, "fine" if "bank" in f else "case")
+@dataclass(frozen=True)
+class OfficerAt:
+    """One officer of an act, as the act's instant found them."""
+
+    id: str
+    known: bool  # on the register
+    auxiliary: bool
+    own_unit: bool
+    status: str | None  # the certificate's state then (None for auxiliaries and strangers)
+    covers: bool  # the certificate's fields and areas cover the case
+
+    @property
+    def certified(self) -> bool:
+        return self.known and not self.auxiliary and self.own_unit and self.status == "valid" and self.covers
 
 
 def _region(f: Facts, ctx: Context) -> tuple[str, str, str]:
@@ -72,91 +128,116 @@ def _region(f: Facts, ctx: Context) -> tuple[str, str, str]:
     return f["matter_code"], f["region"], f["unit_id"]
 
 
+def officers_at(f: Facts, ctx: Context, only: frozenset[int] | None) -> list[tuple[Acting, list[OfficerAt]]]:
+    """Each act the officer rules judge with its officers as the act's instant found them,
+    computed once for all of those rules (A1, A2, A5, A7)."""
+
+    def compute() -> list[tuple[Acting, list[OfficerAt]]]:
+        matter, region, unit = _region(f, ctx)
+        out = []
+        for a in acting(f, "fine" if "bank" in f else "case", only):
+            seen = []
+            for oid in a.officers:
+                o = ctx.officer(oid)
+                if o is None:
+                    seen.append(OfficerAt(oid, False, False, False, None, False))
+                    continue
+                aux = o["kind"] == "auxiliary"
+                st = None if aux else ctx.cert(oid, a.entry["at"])
+                seen.append(
+                    OfficerAt(
+                        oid,
+                        True,
+                        aux,
+                        o["unit_id"] == unit,
+                        st.status if st else None,
+                        bool(st and st.covers(matter, region)),
+                    )
+                )
+            out.append((a, seen))
+        return out
+
+    return ctx.memo(("officers_at", f["id"], f["v"], only), compute)  # type: ignore[no-any-return]
+
+
 def _sworn(ctx: Context, oid: str) -> bool:
     o = ctx.officer(oid)
     return o is None or o["kind"] != "auxiliary"
 
 
-@rule("A5", "case", reads=CASE_ACTING + ("LegalReviewed",), context=("officers",))
-@rule("A5", "fine", reads=FINE_ACTING, context=("officers",))
-def a5_auxiliaries_never_act_alone(f: Facts, ctx: Context) -> Iterator[Finding]:
-    for a in _acting(f):
-        if a.officers and not any(_sworn(ctx, o) for o in a.officers):
+@rule(
+    "A5",
+    "case",
+    reads=CASE_ACTING + ("LegalReviewed",),
+    context=("officers",),
+    entries=CASE_ACTING + ("LegalReviewed",),
+)
+@rule("A5", "fine", reads=FINE_ACTING, context=("officers",), entries=FINE_ACTING)
+def a5_auxiliaries_never_act_alone(f: Facts, ctx: Context, only: frozenset[int] | None = None) -> Iterator[Finding]:
+    for a, seen in officers_at(f, ctx, only):
+        if seen and all(o.auxiliary for o in seen):
             yield Finding(
                 "A5", f"{a.what} by auxiliary staff only: they may not act without certified officers", (a.entry["v"],)
             )
-    for r in f.get("reviews", []):
+    for r in chosen(f.get("reviews", []), only):
         if not _sworn(ctx, r["reviewer_id"]):
             yield Finding("A5", "auxiliary staff do not review (法制审核)", (r["v"],), r["reviewer_id"])
 
 
-@rule("A7", "case", reads=CASE_ACTING, context=("officers",))
-@rule("A7", "fine", reads=FINE_ACTING, context=("officers",))
-def a7_no_act_after_suspension_or_revocation(f: Facts, ctx: Context) -> Iterator[Finding]:
-    for a in _acting(f):
-        for oid in a.officers:
-            st = ctx.cert(oid, a.entry["at"]) if _sworn(ctx, oid) else None
-            if st is not None and st.status in ("suspended", "revoked"):
+@rule("A7", "case", reads=CASE_ACTING, context=("officers",), entries=CASE_ACTING)
+@rule("A7", "fine", reads=FINE_ACTING, context=("officers",), entries=FINE_ACTING)
+def a7_no_act_after_suspension_or_revocation(
+    f: Facts, ctx: Context, only: frozenset[int] | None = None
+) -> Iterator[Finding]:
+    for a, seen in officers_at(f, ctx, only):
+        for o in seen:
+            if o.status in ("suspended", "revoked"):
                 yield Finding(
                     "A7",
-                    f"{a.what} by officer {oid} whose certificate was {st.status} at {a.entry['at']}",
+                    f"{a.what} by officer {o.id} whose certificate was {o.status} at {a.entry['at']}",
                     (a.entry["v"],),
-                    oid,
+                    o.id,
                 )
 
 
-@rule("A2", "case", reads=CASE_ACTING, context=("officers",))
-@rule("A2", "fine", reads=FINE_ACTING, context=("officers",))
-def a2_valid_certificate_covering_the_case(f: Facts, ctx: Context) -> Iterator[Finding]:
-    matter, region, unit = _region(f, ctx)
-    for a in _acting(f):
-        for oid in a.officers:
-            o = ctx.officer(oid)
-            if o is None:
-                yield Finding("A2", f"{a.what} by {oid}, who is not on the register of officers", (a.entry["v"],), oid)
-                continue
-            if o["kind"] == "auxiliary":
-                continue
-            if o["unit_id"] != unit:
-                yield Finding("A2", f"{a.what} by officer {oid} of another unit", (a.entry["v"],), oid)
-                continue
-            st = ctx.cert(oid, a.entry["at"])
-            if st is None or st.status in ("suspended", "revoked"):
-                continue  # A7
-            if st.status != "valid":
+@rule("A2", "case", reads=CASE_ACTING, context=("officers",), entries=CASE_ACTING)
+@rule("A2", "fine", reads=FINE_ACTING, context=("officers",), entries=FINE_ACTING)
+def a2_valid_certificate_covering_the_case(
+    f: Facts, ctx: Context, only: frozenset[int] | None = None
+) -> Iterator[Finding]:
+    for a, seen in officers_at(f, ctx, only):
+        for o in seen:
+            if o.certified or o.auxiliary or o.status in ("suspended", "revoked"):
+                continue  # an auxiliary is A5's; a suspended or revoked certificate A7's
+            v = (a.entry["v"],)
+            if not o.known:
+                yield Finding("A2", f"{a.what} by {o.id}, who is not on the register of officers", v, o.id)
+            elif not o.own_unit:
+                yield Finding("A2", f"{a.what} by officer {o.id} of another unit", v, o.id)
+            elif o.status != "valid":
                 yield Finding(
                     "A2",
-                    f"{a.what} by officer {oid} without a valid certificate at {a.entry['at']} ({st.status})",
-                    (a.entry["v"],),
-                    oid,
+                    f"{a.what} by officer {o.id} without a valid certificate at {a.entry['at']} ({o.status})",
+                    v,
+                    o.id,
                 )
-            elif not st.covers(matter, region):
+            else:
+                matter, region, _ = _region(f, ctx)
                 yield Finding(
                     "A2",
-                    f"{a.what} by officer {oid} whose certificate does not cover matter {matter} in region {region}",
-                    (a.entry["v"],),
-                    oid,
+                    f"{a.what} by officer {o.id} whose certificate does not cover matter {matter} in region {region}",
+                    v,
+                    o.id,
                 )
 
 
-def certified(ctx: Context, oid: str, at: str, matter: str, region: str, unit: str) -> bool:
-    o = ctx.officer(oid)
-    if o is None or o["kind"] == "auxiliary" or o["unit_id"] != unit:
-        return False
-    st = ctx.cert(oid, at)
-    return st is not None and st.status == "valid" and st.covers(matter, region)
-
-
-@rule("A1", "case", reads=CASE_ACTING, context=("officers",))
-@rule("A1", "fine", reads=FINE_ACTING, context=("officers",))
-def a1_two_certified_officers(f: Facts, ctx: Context) -> Iterator[Finding]:
-    matter, region, unit = _region(f, ctx)
-    for a in _acting(f):
-        if not a.two_required or not a.officers:
-            continue
-        if not any(_sworn(ctx, o) for o in a.officers):
-            continue  # A5
-        n = sum(1 for oid in set(a.officers) if certified(ctx, oid, a.entry["at"], matter, region, unit))
+@rule("A1", "case", reads=CASE_ACTING, context=("officers",), entries=CASE_ACTING)
+@rule("A1", "fine", reads=FINE_ACTING, context=("officers",), entries=FINE_ACTING)
+def a1_two_certified_officers(f: Facts, ctx: Context, only: frozenset[int] | None = None) -> Iterator[Finding]:
+    for a, seen in officers_at(f, ctx, only):
+        if not a.two_required or not seen or all(o.auxiliary for o in seen):
+            continue  # all auxiliaries: A5's
+        n = len({o.id for o in seen if o.certified})
         if n < LAW.officers_per_act:
             yield Finding(
                 "A1",
@@ -166,9 +247,11 @@ def a1_two_certified_officers(f: Facts, ctx: Context) -> Iterator[Finding]:
             )
 
 
-@rule("A3", "case", reads=("ActRecorded",))
-def a3_certificate_shown_and_written_record(f: Facts, ctx: Context) -> Iterator[Finding]:
-    for a in f["acts"]:
+@rule("A3", "case", reads=("ActRecorded",), entries=("ActRecorded",))
+def a3_certificate_shown_and_written_record(
+    f: Facts, ctx: Context, only: frozenset[int] | None = None
+) -> Iterator[Finding]:
+    for a in chosen(f["acts"], only):
         if a["type"] in ("inspection", "inquiry") and not (a["certificate_shown"] and a["record_sha256"]):
             missing = [
                 x
@@ -196,9 +279,11 @@ def a4_certificates_for_established_staff_with_a_passed_exam(o: Facts, ctx: Cont
             )
 
 
-@rule("A9", "case", reads=("LegalReviewed",), context=("officers",))
-def a9_first_reviewers_hold_the_legal_qualification(f: Facts, ctx: Context) -> Iterator[Finding]:
-    for r in f["reviews"]:
+@rule("A9", "case", reads=("LegalReviewed",), context=("officers",), entries=("LegalReviewed",))
+def a9_first_reviewers_hold_the_legal_qualification(
+    f: Facts, ctx: Context, only: frozenset[int] | None = None
+) -> Iterator[Finding]:
+    for r in chosen(f["reviews"], only):
         o = ctx.officer(r["reviewer_id"])
         if o is None or o["legal_qualification"]:
             continue
@@ -234,20 +319,23 @@ def _recused(f: Facts, oid: str, at: str) -> bool:
     "A10",
     "case",
     reads=CASE_ACTING + ("RecusalDecided", "LegalReviewed", "HearingHeld"),
+    entries=CASE_ACTING + ("LegalReviewed", "HearingHeld"),
 )
-def a10_separation_of_roles_and_recusal(f: Facts, ctx: Context) -> Iterator[Finding]:
-    for a in acting(f):
+def a10_separation_of_roles_and_recusal(
+    f: Facts, ctx: Context, only: frozenset[int] | None = None
+) -> Iterator[Finding]:
+    for a in acting(f, only=only):
         for oid in a.officers:
             if _recused(f, oid, a.entry["at"]):
                 yield Finding("A10", f"officer {oid} is recused from this case ({a.what})", (a.entry["v"],), oid)
-    for r in f["reviews"]:
+    for r in chosen(f["reviews"], only):
         oid = r["reviewer_id"]
         if oid in f["handlers"] or oid in _investigators(f, r["v"]):
             yield Finding("A10", "the legal reviewer handled or investigated this case", (r["v"],), oid)
         elif _recused(f, oid, r["at"]):
             yield Finding("A10", "the legal reviewer is recused from this case", (r["v"],), oid)
     held = f["hearing"].get("held")
-    if held:
+    if held and (only is None or held["v"] in only):
         host = held["host_id"]
         if host in _investigators(f, held["v"]):
             yield Finding("A10", "the hearing host investigated this case", (held["v"],), host)

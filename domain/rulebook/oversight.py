@@ -7,12 +7,12 @@ from collections.abc import Iterator
 from ..calendar import deadline
 from ..facts import Facts, day
 from ..rules import LAW
-from .core import Context, Finding, rule
+from .core import Context, Finding, chosen, rule
 
 
-@rule("H1", "case", reads=("InterventionRecorded",))
-def h1_every_intervention_is_reported(f: Facts, ctx: Context) -> Iterator[Finding]:
-    for i in f["interventions"]:
+@rule("H1", "case", reads=("InterventionRecorded",), entries=("InterventionRecorded",))
+def h1_every_intervention_is_reported(f: Facts, ctx: Context, only: frozenset[int] | None = None) -> Iterator[Finding]:
+    for i in chosen(f["interventions"], only):
         yield Finding("H1", f"intervention by {i['official']} ({i['position']}) via {i['channel']}", (i["v"],))
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from ..calendar import deadline
 from ..facts import Facts, day
 from ..rules import LAW, Period
-from .core import Context, Finding, before, fen, rule
+from .core import Context, Finding, before, chosen, fen, rule
 
 LIGHTEST = frozenset({"warning", "public_criticism"})
 CHECKLIST = ("authority", "qualification", "procedure", "facts", "law", "benchmark", "crime")
@@ -210,9 +210,9 @@ def c8_major_decision_needs_a_passed_legal_review(f: Facts, ctx: Context) -> Ite
             yield Finding("C8", "the latest legal review failed; a later pass is needed", (d["v"],))
 
 
-@rule("C9", "case", reads=("LegalReviewed",))
-def c9_review_covers_the_checklist(f: Facts, ctx: Context) -> Iterator[Finding]:
-    for r in f["reviews"]:
+@rule("C9", "case", reads=("LegalReviewed",), entries=("LegalReviewed",))
+def c9_review_covers_the_checklist(f: Facts, ctx: Context, only: frozenset[int] | None = None) -> Iterator[Finding]:
+    for r in chosen(f["reviews"], only):
         missing = [k for k in CHECKLIST if not (r["checklist"] or {}).get(k)]
         if not r.get("opinion"):
             missing.append("written opinion")

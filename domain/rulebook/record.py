@@ -8,7 +8,7 @@ from typing import Any
 from ..calendar import deadline
 from ..facts import Facts, day
 from ..rules import LAW
-from .core import Context, Finding, before, rule
+from .core import Context, Finding, before, chosen, rule
 
 COERCIVE = ("sealing", "seizure", "detention")
 SIGNED_RECORDS = ("on_site_record", "sealing", "seizure", "detention")
@@ -84,9 +84,9 @@ def b1_every_stage_recorded_and_archived(f: Facts, ctx: Context) -> Iterator[Fin
         )
 
 
-@rule("B2", "case", reads=("ActRecorded",))
-def b2_coercive_acts_on_audio_video(f: Facts, ctx: Context) -> Iterator[Finding]:
-    for a in f["acts"]:
+@rule("B2", "case", reads=("ActRecorded",), entries=("ActRecorded",))
+def b2_coercive_acts_on_audio_video(f: Facts, ctx: Context, only: frozenset[int] | None = None) -> Iterator[Finding]:
+    for a in chosen(f["acts"], only):
         if a["type"] in COERCIVE:
             av = a["av"]
             if not av or not (_t(av.get("start")) <= a["at"] <= _t(av.get("end"))):
@@ -107,9 +107,9 @@ def _t(x: Any) -> str:
         return "~"
 
 
-@rule("B3", "case", reads=("ActRecorded",))
-def b3_on_site_record_signed(f: Facts, ctx: Context) -> Iterator[Finding]:
-    for a in f["acts"]:
+@rule("B3", "case", reads=("ActRecorded",), entries=("ActRecorded",))
+def b3_on_site_record_signed(f: Facts, ctx: Context, only: frozenset[int] | None = None) -> Iterator[Finding]:
+    for a in chosen(f["acts"], only):
         if a["type"] in SIGNED_RECORDS:
             sig = a["signatures"] or {}
             if not (sig.get("officers") and (sig.get("party") or sig.get("refusal_noted") or sig.get("witness"))):
@@ -143,11 +143,11 @@ def b4_statutory_evidence_never_illegal_or_unverified(f: Facts, ctx: Context) ->
                 yield Finding("B4", f"evidence {eid} is marked {status} and cannot be cited", (ev["v"], d["v"]))
 
 
-@rule("B5", "case", reads=None)
-def b5_recorded_promptly(f: Facts, ctx: Context) -> Iterator[Finding]:
+@rule("B5", "case", reads=None, entries=("*",))
+def b5_recorded_promptly(f: Facts, ctx: Context, only: frozenset[int] | None = None) -> Iterator[Finding]:
     if f["imported"]:
         return  # the old system's recording times are unknown: the import time is not one
-    for e in f["events"]:
+    for e in chosen(f["events"], only):
         if e["rec"][:10] <= e["at"][:10]:
             continue
         due = deadline(day(e["at"]), LAW.recording)

@@ -3,12 +3,12 @@ one index range with a keyset cursor; unit totals are SQL aggregates; as of any 
 
 from __future__ import annotations
 
-from .cases import case_audit, list_cases
+from .cases import case_audit, list_cases, load, officer_names, officers_of, units
 from .csv import stream, to_csv
 from .disclosures import public_disclosures
 from .findings import COLUMNS as FINDING_COLUMNS
-from .findings import counts_by_rule, findings_all, findings_page
-from .fines import FINE_COLUMNS, SEPARATION_RULES, fines_all, fines_page, fines_report, unit_totals
+from .findings import counts_by_month, counts_by_rule, findings_all, findings_page
+from .fines import FINE_COLUMNS, SEPARATION_RULES, SHOW, fines_all, fines_page, fines_report, unit_totals
 from .officers import COLUMNS as OFFICER_COLUMNS
 from .officers import officer_acts_page, officers_page
 from .scores import scorecard_report
@@ -18,7 +18,9 @@ __all__ = [
     "FINE_COLUMNS",
     "OFFICER_COLUMNS",
     "SEPARATION_RULES",
+    "SHOW",
     "case_audit",
+    "counts_by_month",
     "counts_by_rule",
     "findings_all",
     "findings_page",
@@ -26,6 +28,9 @@ __all__ = [
     "fines_page",
     "fines_report",
     "list_cases",
+    "load",
+    "officer_names",
+    "officers_of",
     "officer_acts_page",
     "officers_page",
     "public_disclosures",
@@ -33,4 +38,5 @@ __all__ = [
     "stream",
     "to_csv",
     "unit_totals",
+    "units",
 ]

@@ -91,3 +91,28 @@ def case_audit(engine: Engine, case_id: str, as_of: datetime) -> dict[str, Any] 
         "findings": found,
         "score": scorecard.score(found, within),
     }
+
+
+def units(engine: Engine) -> dict[str, dict[str, Any]]:
+    """Every unit's facts, by id (a few hundred at most: one read)."""
+    with engine.connect() as conn:
+        return {
+            i: orjson.loads(d) for i, d in conn.execute(select(facts.c.id, facts.c.facts).where(facts.c.kind == "unit"))
+        }
+
+
+def officer_names(engine: Engine, unit_id: str | None = None) -> dict[str, str]:
+    q = select(facts.c.id, facts.c.facts).where(facts.c.kind == "officer")
+    if unit_id:
+        q = q.where(facts.c.unit_id == unit_id)
+    with engine.connect() as conn:
+        return {i: orjson.loads(d)["name"] for i, d in conn.execute(q)}
+
+
+def officers_of(engine: Engine, ids: set[str]) -> dict[str, dict[str, Any]]:
+    """The facts of the named officers."""
+    if not ids:
+        return {}
+    with engine.connect() as conn:
+        rows = conn.execute(select(facts.c.id, facts.c.facts).where(facts.c.kind == "officer", facts.c.id.in_(ids)))
+        return {i: orjson.loads(d) for i, d in rows}

@@ -132,3 +132,12 @@ def counts_by_rule(engine: Engine, *, as_of: datetime, **filters: Any) -> dict[s
     q = select(base.c.rule, func.count()).group_by(base.c.rule)
     with engine.connect() as conn:
         return {r: int(n) for r, n in conn.execute(q)}
+
+
+def counts_by_month(engine: Engine, *, as_of: datetime, **filters: Any) -> dict[str, int]:
+    """How many findings became known in each month (YYYY-MM, China time) as of ``as_of``."""
+    base = _query(as_of, **filters).subquery()
+    month = func.substr(base.c.since, 1, 7)
+    q = select(month, func.count()).group_by(month)
+    with engine.connect() as conn:
+        return {m: int(n) for m, n in conn.execute(q)}

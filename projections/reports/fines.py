@@ -145,14 +145,41 @@ def _fine(r: RowMapping, today: int, breaches: list[str]) -> dict[str, Any]:
     }
 
 
+#: the fines a page may be limited to
+SHOW = ("all", "outstanding", "overdue", "surcharge", "breaches")
+
+
 def fines_page(
-    engine: Engine, *, unit_id: str | None, as_of: datetime, limit: int = 500, cursor: str | None = None
+    engine: Engine,
+    *,
+    unit_id: str | None,
+    as_of: datetime,
+    limit: int = 500,
+    cursor: str | None = None,
+    show: str = "all",
 ) -> dict[str, Any]:
-    """One page of fines (by id) as of ``as_of``."""
+    """One page of fines (by id) as of ``as_of``: all, or those outstanding, overdue, with a
+    surcharge, or with a separation breach."""
     today = day(iso(as_of)).toordinal()
     q = select(ledger).where(_valid(as_of))
     if unit_id:
         q = q.where(ledger.c.unit_id == unit_id)
+    if show == "outstanding":
+        q = q.where(ledger.c.outstanding_fen > 0)
+    elif show == "overdue":
+        q = q.where(_overdue(today))
+    elif show == "surcharge":
+        q = q.where(surcharge_expr(today) > 0)
+    elif show == "breaches":
+        q = q.where(
+            select(findings.c.subject_id)
+            .where(
+                findings.c.subject_id == ledger.c.fine_id,
+                findings.c.rule.in_(SEPARATION_RULES),
+                fr.as_of_clause(as_of),
+            )
+            .exists()
+        )
     after = cur.decode(cursor, str)
     if after is not None:
         q = q.where(ledger.c.fine_id > after[0])
@@ -187,11 +214,16 @@ def fines_all(engine: Engine, *, unit_id: str | None, as_of: datetime) -> Iterat
 
 
 def fines_report(
-    engine: Engine, unit_id: str | None, as_of: datetime, limit: int = 500, cursor: str | None = None
+    engine: Engine,
+    unit_id: str | None,
+    as_of: datetime,
+    limit: int = 500,
+    cursor: str | None = None,
+    show: str = "all",
 ) -> dict[str, Any]:
     """Per unit: decided, paid, outstanding, overdue, surcharge (D8), cash not deposited (D6),
     remitted to the treasury (D9), separation breaches; and a page of the fines."""
-    page = fines_page(engine, unit_id=unit_id, as_of=as_of, limit=limit, cursor=cursor)
+    page = fines_page(engine, unit_id=unit_id, as_of=as_of, limit=limit, cursor=cursor, show=show)
     return {
         "as_of": iso(as_of),
         "units": unit_totals(engine, unit_id, as_of),

@@ -76,13 +76,21 @@ def officer_row(o: dict[str, Any], as_of: datetime, bad_acts: int, found: list[d
 
 
 def officers_page(
-    engine: Engine, *, unit_id: str | None, as_of: datetime, limit: int = 50, cursor: str | None = None
+    engine: Engine,
+    *,
+    unit_id: str | None,
+    as_of: datetime,
+    limit: int = 50,
+    cursor: str | None = None,
+    officer_id: str | None = None,
 ) -> dict[str, Any]:
     """One page of officers (by id), each as of ``as_of``."""
     now = iso(as_of)
     q = select(facts.c.id, facts.c.facts).where(facts.c.kind == "officer")
     if unit_id:
         q = q.where(facts.c.unit_id == unit_id)
+    if officer_id:
+        q = q.where(facts.c.id == officer_id)
     after = cur.decode(cursor, str)
     if after is not None:
         q = q.where(facts.c.id > after[0])
