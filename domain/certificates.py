@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 from .calendar import add_months
@@ -28,9 +29,7 @@ class CertState:
     def covers(self, matter_code: str, region: str) -> bool:
         """A field covers a matter when it is ``*`` or a prefix of the matter code; an area
         covers a region when it is ``*`` or a prefix of the region code."""
-        f_ok = any(f == "*" or matter_code.startswith(f) for f in self.fields)
-        a_ok = any(a == "*" or region.startswith(a) for a in self.areas)
-        return f_ok and a_ok
+        return _covers(self.fields, self.areas, matter_code, region)
 
     def view(self) -> dict[str, Any]:
         return {
@@ -42,6 +41,13 @@ class CertState:
             "valid_until": self.valid_until.isoformat() if self.valid_until else None,
             "last_validation": self.last_validation.isoformat() if self.last_validation else None,
         }
+
+
+@lru_cache(maxsize=4096)
+def _covers(fields: tuple[str, ...], areas: tuple[str, ...], matter_code: str, region: str) -> bool:
+    f_ok = any(f == "*" or matter_code.startswith(f) for f in fields)
+    a_ok = any(a == "*" or region.startswith(a) for a in areas)
+    return f_ok and a_ok
 
 
 NONE = CertState("none")

@@ -35,7 +35,17 @@ def day(t: str) -> date:
     return date.fromisoformat(t[:10])
 
 
+_AS_IS = frozenset({str, int, bool, float, type(None)})
+
+
 def plain(v: Any) -> Any:
+    t = type(v)
+    if t in _AS_IS:
+        return v
+    if t is list or t is tuple:
+        return [x if type(x) in _AS_IS else plain(x) for x in v]
+    if t is dict:
+        return {k: x if type(x) in _AS_IS else plain(x) for k, x in v.items()}
     if isinstance(v, datetime):
         return iso(v)
     if isinstance(v, date):
@@ -60,7 +70,7 @@ def entry(e: Any) -> Entry:
     }
     for k, v in e.__dict__.items():
         if k not in META:
-            d[k] = plain(v)
+            d[k] = v if type(v) in _AS_IS else plain(v)
     return d
 
 

@@ -17,7 +17,7 @@ are read as known when the decision was recorded, so a later version changes not
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import orjson
@@ -32,11 +32,13 @@ from domain.inspection import Inspection
 from domain.ledger import ledger as fine_ledger
 from domain.ledger import line
 from domain.officer import Officer
-from domain.rulebook import Context, Finding, RuleBody, acting, bodies, using
+from domain.rulebook import Context, Finding, RuleBody, bodies, using
+from domain.rulebook.officers import OfficerAt, officers_at
 from domain.unit import Unit
 
 from . import disclosure, scorecard
 from .audit_tables import VERSION, acts, disclosures, facts, findings, ledger, metadata, scores
+from .db import bulk_insert_rows
 from .runner import Item, SqlProjection
 
 __all__ = ["VERSION", "Audit", "ProjectionContext", "acts", "facts", "findings", "fkey", "subject_of"]
@@ -75,6 +77,12 @@ def subject_of(kind: str, sid: str, f: Facts) -> dict[str, Any]:
     return {"case_id": None, "inspection_id": None, "unit_id": f["unit_id"]}
 
 
+def _status_of(o: OfficerAt) -> str:
+    if not o.known:
+        return "unknown"
+    return "auxiliary" if o.auxiliary else o.status or "unknown"
+
+
 def act_status(ctx: Context, oid: str, at: str) -> str:
     o = ctx.officer(oid)
     if o is None:
@@ -93,6 +101,10 @@ class Page:
         self.docs: dict[tuple[str, str], Facts | None] = {}
         self.found: dict[tuple[str, str], dict[str, dict[str, list[str | None]]]] = {}
         self.segs: dict[tuple[str, str], dict[str, Any]] = {}
+        #: entries waiting to be judged by the bodies that judge them on their own: {(kind,
+        #: id): {body: {version: the moment it was known}}}
+        self.pending: dict[tuple[str, str], dict[RuleBody, dict[int, str]]] = {}
+        self.pending_acts: dict[tuple[str, str], set[int]] = {}
         self.stored: set[tuple[str, str]] = set()  # rows that exist in the table
         self.dirty: set[tuple[str, str]] = set()
         self.positions: dict[tuple[str, str], int] = {}  # the last event folded into each
@@ -149,54 +161,102 @@ class Page:
         only: frozenset[int] | None = None,
     ) -> None:
         """Run the bodies and store what changed in their answers, as of ``now``. A body that
-        judges entries on their own judges only the entry of ``event`` (or the versions
-        ``only`` names) again; its other answers stand."""
-        found = self.found.setdefault((kind, sid), {})
-        changed = False
+        judges entries on their own judges only the entry of ``event`` (later, with the
+        subject's other new entries: it reads nothing recorded after an entry, and the
+        officers' histories do not change before the page's next officer or unit event) or
+        the versions ``only`` names; its other answers stand."""
         ctx.forget()
+        pending = self.pending.setdefault((kind, sid), {})
+        changed = False
         for b in selected:
-            part = only if only is not None and b.entries else None
-            if part is None and event is not None and b.per_entry(event):
-                part = frozenset({doc["v"]})
-            new = {fkey(b.name, fd): fd for fd in b.run(doc, ctx, part)}
-            old = found.get(b.name, {})
-            judged = old if part is None else {k: sp for k, sp in old.items() if sp[4] in part}
-            if judged.keys() == new.keys():
+            if event is not None and only is None and b.per_entry(event):
+                pending.setdefault(b, {})[doc["v"]] = now
                 continue
-            changed = True
-            kept = {k: sp for k, sp in old.items() if k not in judged}
-            for k, span in judged.items():
-                if k in new:
-                    kept[k] = span
-                else:
-                    self._close(sid, k, span, now)
-            for k, fd in new.items():
-                if k in judged:
-                    continue
-                since = max(fd.since or now, now)
-                if fd.until is not None and fd.until <= since:
-                    continue  # it never holds from now on
-                kept[k] = [since, fd.until, fd.rule, fd.text, fd.events[0] if fd.events else None]
-                self.inserts[(sid, k, since)] = {
-                    "subject_id": sid,
-                    "fkey": k,
-                    "subject_kind": kind,
-                    "rule": fd.rule,
-                    "severity": fd.level,
-                    **subject_of(kind, sid, doc),
-                    "officer_id": fd.officer_id,
-                    "message": fd.text,
-                    "events": orjson.dumps([{"aggregate_id": sid, "version": v} for v in fd.events]).decode(),
-                    "since": since,
-                    "until": fd.until,
-                }
-            if kept:
-                found[b.name] = kept
-            else:
-                found.pop(b.name, None)
+            waiting = pending.pop(b, None)
+            if waiting:
+                changed |= self._apply(kind, sid, doc, b, ctx, frozenset(waiting), waiting.get)
+            part = only if only is not None and b.entries else None
+            changed |= self._apply(kind, sid, doc, b, ctx, part, lambda _v: now)
         if changed:
-            self.dirty.add((kind, sid))
-        if changed and kind in ("case", "fine"):
+            self.rescore_case(ctx, kind, sid, doc, now)
+
+    def flush_pending(self, ctx: Context) -> None:
+        """Judge every entry waiting to be judged (before an officer or unit event, and at the
+        end of the page)."""
+        for key in list(self.pending.keys() | self.pending_acts.keys()):
+            kind, sid = key
+            doc = self.docs.get(key)
+            waiting = self.pending.pop(key, {})
+            acted = self.pending_acts.pop(key, set())
+            if doc is None:
+                continue
+            ctx.forget()
+            changed = False
+            latest = ""
+            for b, versions in waiting.items():
+                changed |= self._apply(kind, sid, doc, b, ctx, frozenset(versions), versions.get)
+                latest = max(latest, *versions.values())
+            if acted:
+                self._write_acts(kind, sid, doc, frozenset(acted), ctx)
+            if changed:
+                self.rescore_case(ctx, kind, sid, doc, latest)
+
+    def _apply(
+        self,
+        kind: str,
+        sid: str,
+        doc: Facts,
+        b: RuleBody,
+        ctx: Context,
+        part: frozenset[int] | None,
+        now_of: Callable[[int], str | None],
+    ) -> bool:
+        """One body's answer, compared with what it answered before (for the entries ``part``
+        names, or all): a new finding holds from its entry's moment, one gone ends then."""
+        found = self.found.setdefault((kind, sid), {})
+        new = {fkey(b.name, fd): fd for fd in b.run(doc, ctx, part)}
+        old = found.get(b.name, {})
+        judged = old if part is None else {k: sp for k, sp in old.items() if sp[4] in part}
+        if judged.keys() == new.keys():
+            return False
+        fallback = doc["rec"]
+        kept = {k: sp for k, sp in old.items() if k not in judged}
+        for k, span in judged.items():
+            if k in new:
+                kept[k] = span
+            else:
+                self._close(sid, k, span, now_of(span[4]) or fallback)  # type: ignore[arg-type]
+        for k, fd in new.items():
+            if k in judged:
+                continue
+            now = now_of(fd.events[0]) if fd.events else None
+            now = now or fallback
+            since = max(fd.since or now, now)
+            if fd.until is not None and fd.until <= since:
+                continue  # it never holds from now on
+            kept[k] = [since, fd.until, fd.rule, fd.text, fd.events[0] if fd.events else None]
+            self.inserts[(sid, k, since)] = {
+                "subject_id": sid,
+                "fkey": k,
+                "subject_kind": kind,
+                "rule": fd.rule,
+                "severity": fd.level,
+                **subject_of(kind, sid, doc),
+                "officer_id": fd.officer_id,
+                "message": fd.text,
+                "events": orjson.dumps([{"aggregate_id": sid, "version": v} for v in fd.events]).decode(),
+                "since": since,
+                "until": fd.until,
+            }
+        if kept:
+            found[b.name] = kept
+        else:
+            found.pop(b.name, None)
+        self.dirty.add((kind, sid))
+        return True
+
+    def rescore_case(self, ctx: Context, kind: str, sid: str, doc: Facts, now: str) -> None:
+        if kind in ("case", "fine"):
             self.rescore(ctx, subject_of(kind, sid, doc)["case_id"], now)
 
     def rescore(self, ctx: Context, case_id: str, now: str) -> None:
@@ -208,6 +268,13 @@ class Page:
         if f["closure"] is None:
             self.segment(scores, "case_id", case_id, now, [])
             return
+        for key in (("case", case_id), ("fine", (f["decision"] or {}).get("fine_id") or "")):
+            waiting = self.pending.get(key)
+            doc = self.docs.get(key)
+            if waiting and doc is not None:  # the score counts every finding known by now
+                self.pending[key] = {}
+                for b, versions in waiting.items():
+                    self._apply(key[0], key[1], doc, b, ctx, frozenset(versions), versions.get)
         spans = [sp for body in self.found.get(("case", case_id), {}).values() for sp in body.values()]
         fid = (f["decision"] or {}).get("fine_id")
         if fid:
@@ -245,7 +312,17 @@ class Page:
     def segment(self, table: Any, key: str, sid: str, now: str, rows: list[dict[str, Any]]) -> None:
         """Replace the subject's rows of ``table`` from ``now`` on: rows that began earlier end
         at ``now``, later ones go, and ``rows`` (each from ``now`` or later) follow."""
-        s = self.segs.setdefault((table.name, sid), {"table": table, "key": key, "cut": now, "rows": []})
+        s = self.segs.get((table.name, sid))
+        if s is None:
+            s = self.segs[(table.name, sid)] = {
+                "table": table,
+                "key": key,
+                "sid": sid,
+                "cut": now,
+                "rows": [],
+                # a subject first seen in this page has no rows stored to cut (a rebuild's case)
+                "stored": self._has_rows(table, key, sid),
+            }
         kept = []
         for r in s["rows"]:
             if r["from_at"] >= now:
@@ -272,13 +349,25 @@ class Page:
                 self.updates.append({"b_subject": sid, "b_fkey": k, "b_since": since, "until": end})
 
     # ---------------------------------------------------------------- acts
-    def record_acts(self, kind: str, sid: str, doc: Facts, v: int, ctx: Context) -> None:
-        """The acts of the entry just folded (version ``v``), with each officer's certificate."""
+    def record_acts(self, kind: str, sid: str, doc: Facts, v: int) -> None:
+        """The entry just folded (version ``v``) may be an act: recorded with the entries
+        waiting to be judged, when the officers' certificates are judged anyway."""
+        self.pending_acts.setdefault((kind, sid), set()).add(v)
+
+    def _write_acts(self, kind: str, sid: str, doc: Facts, versions: frozenset[int], ctx: Context) -> None:
+        """The acts of these versions, each officer with the certificate's state then."""
         if kind == "inspection":
-            r = next((r for r in doc["results"].values() if r["v"] == v), None)
-            items = [("inspection", r, r["officers"])] if r else []
+            items = [
+                ("inspection", r, [(o, act_status(ctx, o, r["at"])) for o in r["officers"]])
+                for r in doc["results"].values()
+                if r["v"] in versions
+            ]
         else:
-            items = [(a.what, a.entry, a.officers) for a in acting(doc, kind, frozenset({v}))]
+            items = [
+                (a.what, a.entry, [(o.id, _status_of(o)) for o in seen]) for a, seen in officers_at(doc, ctx, versions)
+            ]
+        if not items:
+            return
         case_id = subject_of(kind, sid, doc)["case_id"]
         if kind == "case":
             label = doc["case_no"]
@@ -287,11 +376,11 @@ class Page:
         else:
             label = doc["task"]
         for what, x, officers in items:
-            for oid in set(officers):
-                self.new_acts[(oid, sid, v)] = {
+            for oid, status in dict(officers).items():
+                self.new_acts[(oid, sid, x["v"])] = {
                     "officer_id": oid,
                     "subject_id": sid,
-                    "version": v,
+                    "version": x["v"],
                     "subject_kind": kind,
                     "case_id": case_id,
                     "unit_id": doc["unit_id"],
@@ -299,7 +388,7 @@ class Page:
                     "label": str(label)[:200],
                     "at": x["at"],
                     "rec": x["rec"],
-                    "status": act_status(ctx, oid, x["at"]),
+                    "status": status,
                 }
 
     def officer_acts(self, oid: str) -> list[dict[str, Any]]:
@@ -307,6 +396,16 @@ class Page:
         seen = {(r["subject_id"], r["version"]) for r in rows}
         rows += [a for (o, s, v), a in self.new_acts.items() if o == oid and (s, v) not in seen]
         return rows
+
+    def _has_rows(self, table: Any, key: str, sid: str) -> bool:
+        """Whether the subject may have rows of ``table`` from earlier pages: not if its facts
+        were first folded in this page."""
+        kind = "fine" if key == "fine_id" else "case"
+        return (kind, sid) in self.stored
+
+    @staticmethod
+    def _seg_id(seg: dict[str, Any]) -> str:
+        return str(seg["sid"])
 
     # ---------------------------------------------------------------- write
     def flush(self) -> None:
@@ -332,7 +431,7 @@ class Page:
                         "position": self.positions.get((kind, sid), 0),
                     }
                 )
-            conn.execute(facts.insert(), rows)
+            bulk_insert_rows(conn, facts, rows)
         for sid, k, since in self.deletes:
             conn.execute(
                 delete(findings).where(findings.c.subject_id == sid, findings.c.fkey == k, findings.c.since == since)
@@ -351,25 +450,38 @@ class Page:
                 self.updates,
             )
         if self.inserts:
-            conn.execute(findings.insert(), list(self.inserts.values()))
+            bulk_insert_rows(conn, findings, list(self.inserts.values()))
         if self.new_acts:  # each act is folded once: a page inserts its acts, never twice
-            conn.execute(acts.insert(), list(self.new_acts.values()))
+            bulk_insert_rows(conn, acts, list(self.new_acts.values()))
         if self.public:
             ids = list(self.public)
             for i in range(0, len(ids), 500):
                 conn.execute(delete(disclosures).where(disclosures.c.case_id.in_(ids[i : i + 500])))
             rows = [dict(r, item=orjson.dumps(r["item"]).decode()) for r in self.public.values()]
             conn.execute(disclosures.insert(), rows)
-        for (_, sid), s in self.segs.items():
-            table, col, cut = s["table"], s["table"].c[s["key"]], s["cut"]
-            conn.execute(delete(table).where(col == sid, table.c.from_at >= cut))
-            conn.execute(
-                update(table)
-                .where(col == sid, table.c.from_at < cut, or_(table.c.to_at.is_(None), table.c.to_at > cut))
-                .values(to_at=cut)
-            )
-            if s["rows"]:
-                conn.execute(table.insert(), s["rows"])
+        by_table: dict[str, list[dict[str, Any]]] = {}
+        for (name, _), seg in self.segs.items():
+            by_table.setdefault(name, []).append(seg)
+        for segs in by_table.values():
+            table = segs[0]["table"]
+            col = table.c[segs[0]["key"]]
+            cuts = [{"b_sid": sid, "b_cut": seg["cut"]} for seg in segs for sid in [self._seg_id(seg)]]
+            stored = [c for c, seg in zip(cuts, segs, strict=True) if seg["stored"]]
+            if stored:
+                conn.execute(
+                    delete(table).where(col == bindparam("b_sid"), table.c.from_at >= bindparam("b_cut")), stored
+                )
+                conn.execute(
+                    update(table)
+                    .where(
+                        col == bindparam("b_sid"),
+                        table.c.from_at < bindparam("b_cut"),
+                        or_(table.c.to_at.is_(None), table.c.to_at > bindparam("b_cut")),
+                    )
+                    .values(to_at=bindparam("b_cut")),
+                    stored,
+                )
+            bulk_insert_rows(conn, table, [r for seg in segs for r in seg["rows"]])
         for u in self.act_status:
             conn.execute(
                 update(acts)
@@ -414,6 +526,8 @@ class Audit(SqlProjection):
         page.preload((kind, sid) for _, kind, sid in work)
         for i, kind, sid in work:
             x = entry(i.event)
+            if kind in ("officer", "unit"):
+                page.flush_pending(ctx)  # the entries waiting were judged by the officers before
             doc = FOLDS[kind](page.get(kind, sid), x)
             if doc is None:
                 continue  # an event of an aggregate created before this projection's first page
@@ -422,7 +536,7 @@ class Audit(SqlProjection):
             if kind in JUDGED:
                 page.judge(kind, sid, doc, bodies(kind, x["e"]), ctx, now, event=x["e"])
                 if kind != "officer":
-                    page.record_acts(kind, sid, doc, x["v"], ctx)
+                    page.record_acts(kind, sid, doc, x["v"])
             if kind == "fine":
                 page.segment(ledger, "fine_id", sid, now, [ledger_row(sid, doc, now)])
             elif kind == "case" and x["e"] == "Closed":
@@ -435,6 +549,7 @@ class Audit(SqlProjection):
                 self._rejudge_officer(page, ctx, sid, doc, x["rec"])
             elif kind == "unit" and x["e"] != "Registered":
                 self._rejudge_unit(page, ctx, sid, x["rec"])
+        page.flush_pending(ctx)
         page.flush()
 
     @staticmethod

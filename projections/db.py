@@ -48,3 +48,9 @@ def bulk_insert(conn: Connection, table: Table, rows: list[tuple[Any, ...]]) -> 
                 copy.write_row(row)
         return
     conn.execute(table.insert(), [dict(zip(cols, r, strict=True)) for r in rows])
+
+
+def bulk_insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """``bulk_insert`` of rows given as dicts (every column named)."""
+    cols = [c.name for c in table.columns]
+    bulk_insert(conn, table, [tuple(r[c] for c in cols) for r in rows])

@@ -72,7 +72,7 @@ class Finding:
 Body = Callable[..., Iterable[Finding]]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: one object per registration
 class RuleBody:
     rule: str
     subject: str

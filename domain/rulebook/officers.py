@@ -85,12 +85,13 @@ def acting(f: Facts, subject: str = "case", only: frozenset[int] | None = None) 
     """Every act of a case (or a fine's cash collections) with its officers (A1, A2, A5, A7);
     with ``only``, the acts of those versions (found from their events, newest last)."""
     keys = ("cash",) if subject == "fine" else _CASE_KEYS
-    if only is None:
+    if only is None or len(only) > 2:
         for key in keys:
             for x in _items(f, key):
-                a = _act_of(f, key, x)
-                if a is not None:
-                    yield a
+                if only is None or x["v"] in only:
+                    a = _act_of(f, key, x)
+                    if a is not None:
+                        yield a
         return
     events = f["events"]
     for v in sorted(only):
