@@ -268,7 +268,10 @@ class Page:
         if f["closure"] is None:
             self.segment(scores, "case_id", case_id, now, [])
             return
-        for key in (("case", case_id), ("fine", (f["decision"] or {}).get("fine_id") or "")):
+        fid = (f["decision"] or {}).get("fine_id")
+        if fid:
+            self.get("fine", fid)  # its findings count too: loaded if another page folded it
+        for key in (("case", case_id), ("fine", fid or "")):
             waiting = self.pending.get(key)
             doc = self.docs.get(key)
             if waiting and doc is not None:  # the score counts every finding known by now
@@ -276,7 +279,6 @@ class Page:
                 for b, versions in waiting.items():
                     self._apply(key[0], key[1], doc, b, ctx, frozenset(versions), versions.get)
         spans = [sp for body in self.found.get(("case", case_id), {}).values() for sp in body.values()]
-        fid = (f["decision"] or {}).get("fine_id")
         if fid:
             spans += [sp for body in self.found.get(("fine", fid), {}).values() for sp in body.values()]
         unit = ctx.unit(f["unit_id"]) or {}

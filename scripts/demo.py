@@ -8,8 +8,10 @@ except the imported histories, which break gate rules on purpose.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
+import threading
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
@@ -33,6 +35,96 @@ def t(n: float, hour: int = 10, minute: int = 0, base: date = D0) -> datetime:
 
 def h(s: str) -> str:
     return hashlib.sha256(s.encode()).hexdigest()
+
+
+class Timeline:
+    """The stories as one discrete-event simulation, so that the log's recording times follow
+    its order, as a real store's do (a report as of T is then the log up to T). Each story runs
+    in its own thread, one thread at a time: the one whose next command is the earliest (ties:
+    the story started first). A story may fork a part that happens later (``later``) while it
+    goes on; a story never steps back in time."""
+
+    def __init__(self) -> None:
+        self.cv = threading.Condition()
+        self.pending: dict[int, tuple[datetime, tuple[int, ...], int]] = {}
+        self.live = 1  # the caller, until ``run``
+        self.turn: int | None = None
+        self.local = threading.local()
+        self.seq = 0
+        self.latest = datetime.min.replace(tzinfo=CHINA)
+        self.errors: list[BaseException] = []
+        self.threads: list[threading.Thread] = []
+
+    def now(self) -> datetime:
+        return getattr(self.local, "now", self.latest)
+
+    def _enqueue(self, sid: int, when: datetime, rank: tuple[int, ...]) -> None:
+        if when < self.latest:
+            raise RuntimeError(f"a story stepped back in time: {when} after {self.latest}")
+        self.seq += 1
+        self.pending[sid] = (when, rank, self.seq)
+
+    def _await_turn(self, sid: int) -> None:
+        self.cv.wait_for(lambda: self.turn == sid)
+        when = self.pending.pop(sid)[0]
+        self.latest = when
+        self.local.now = when
+
+    def wait(self, when: datetime) -> None:
+        """Give the turn away until ``when`` is the earliest moment any story waits for."""
+        sid = self.local.sid
+        with self.cv:
+            self._enqueue(sid, when, self.local.rank)
+            self.turn = None
+            self._pass()
+            self._await_turn(sid)
+
+    def _pass(self) -> None:
+        if self.turn is None and self.pending and len(self.pending) == self.live:
+            self.turn = min(self.pending, key=lambda k: self.pending[k])
+            self.cv.notify_all()
+
+    def spawn(self, fn: Callable[[], Any], start: datetime, rank: tuple[int, ...]) -> None:
+        """Run ``fn`` as a story from ``start`` on."""
+        with self.cv:
+            sid = len(self.threads)
+            self._enqueue(sid, start, rank)
+            self.live += 1
+
+        def run() -> None:
+            self.local.sid, self.local.rank = sid, rank
+            try:
+                with self.cv:
+                    self._await_turn(sid)
+                fn()
+            except BaseException as e:  # reported by ``run``
+                self.errors.append(e)
+            finally:
+                with self.cv:
+                    self.live -= 1
+                    if self.turn == sid:
+                        self.turn = None
+                    self._pass()
+
+        th = threading.Thread(target=run, daemon=True)
+        self.threads.append(th)
+        th.start()
+
+    def run(self) -> None:
+        """Let the stories run; wait for every story (and every part they forked) to end."""
+        with self.cv:
+            self.live -= 1
+            self._pass()
+        i = 0
+        while i < len(self.threads):
+            self.threads[i].join()
+            i += 1
+        if self.errors:
+            raise self.errors[0]
+
+
+#: the timeline the demo's stories run on (None: commands run in the caller's order)
+TIMELINE: Timeline | None = None
 
 
 class UnitStory:
@@ -130,7 +222,18 @@ class UnitStory:
 
     def at(self, when: datetime) -> None:
         """Record the next command a few minutes after it happened."""
-        clock.set_clock(lambda: when + timedelta(minutes=5))
+        if TIMELINE is not None:
+            TIMELINE.wait(when + timedelta(minutes=5))
+        else:
+            clock.set_clock(lambda: when + timedelta(minutes=5))
+
+    def later(self, fn: Callable[[], Any], when: datetime) -> None:
+        """A part of the story that happens at ``when``, while the story goes on."""
+        if TIMELINE is None:
+            fn()
+            return
+        rank = getattr(TIMELINE.local, "rank", ())
+        TIMELINE.spawn(fn, when + timedelta(minutes=5), (*rank, len(TIMELINE.threads)))
 
     def file(self, **kw: Any) -> str:
         self.at(kw.get("filed_at", self.t(0, 9)))
@@ -182,12 +285,12 @@ class UnitStory:
             )["evidence_id"]
         )
 
-    def notice(self, cid: str, n: float = 1, hearing: bool = False, amount: str = "20000.00") -> None:
-        self.at(self.t(n))
+    def notice(self, cid: str, n: float = 1, hearing: bool = False, amount: str = "20000.00", hour: int = 10) -> None:
+        self.at(self.t(n, hour))
         self.app.serve_notice(
             self.off,
             cid,
-            served_at=self.t(n),
+            served_at=self.t(n, hour),
             officers=[self.zhang, self.li],
             facts="销售不合格产品",
             reasons="抽检产品不合格，违反产品质量法",
@@ -346,11 +449,13 @@ def _fined(
     disclose_day = None if disclose_day is None else disclose_day + shift
     pay_day = None if pay_day is None else pay_day + shift
     fine = s.decide(cid, eid, n=decide_day, **(decide or {}))["fine_id"]
-    s.serve(cid, serve_day, method=method)
+    steps: list[tuple[float, Callable[[], None]]] = [(serve_day, lambda: s.serve(cid, serve_day, method=method))]
     if disclose_day is not None:
-        s.disclose(cid, disclose_day)
+        steps.append((disclose_day, lambda: s.disclose(cid, disclose_day)))
     if pay_day is not None:
-        s.pay(fine, pay_day)
+        steps.append((pay_day, lambda: s.pay(fine, pay_day)))
+    for _, step in sorted(steps, key=lambda st: st[0]):  # in the order they happen
+        step()
     if close:
         s.finish(cid, max(pay_day or 0, disclose_day or 0, serve_day) + 2, archive=archive)
     return cid
@@ -455,7 +560,7 @@ def sc_major(s: UnitStory, checklist: dict[str, Any] | None = None) -> tuple[str
 def sc_simplified(s: UnitStory, late_cash: bool = False) -> tuple[str, list[str]]:
     cid = s.file(procedure="simplified", party={"kind": "person", "name": "李四", "id_number": "410102199202021234"})
     eid = s.investigated(cid)
-    s.notice(cid, n=0.5, amount="50.00")
+    s.notice(cid, n=0, amount="50.00", hour=12)
     s.at(s.t(1))
     fine = s.app.decide(
         s.hd,
@@ -474,7 +579,6 @@ def sc_simplified(s: UnitStory, late_cash: bool = False) -> tuple[str, list[str]
         form_no="F" + cid[:6],
     )["fine_id"]
     s.serve(cid, 1, method="on_the_spot")
-    s.disclose(cid, 2)
     s.at(s.t(1, 12))
     s.app.collect_on_the_spot(
         s.off,
@@ -486,6 +590,7 @@ def sc_simplified(s: UnitStory, late_cash: bool = False) -> tuple[str, list[str]
         remote_area=False,
         reason=None,
     )
+    s.disclose(cid, 2)
     handed = 15 if late_cash else 2
     s.at(s.t(handed))
     s.app.hand_over_cash(s.off, fine, at=s.t(handed))
@@ -517,12 +622,13 @@ def sc_hearing(s: UnitStory, cited: bool = True) -> tuple[str, list[str]]:
 def _act_variant(rule: str, **act: Any) -> Scenario:
     def run(s: UnitStory) -> tuple[str, list[str]]:
         def extra(cid: str) -> None:
-            when = act.pop("when", s.t(0, 14))
             a = dict(act)
-            if "recorded_days" in a:
+            when = a.pop("when", s.t(0, 14))
+            if "recorded_days" in a:  # recorded days later, while the case goes on
                 a["recorded"] = when + timedelta(days=a.pop("recorded_days"))
+                s.later(lambda: s.act(cid, when, **a), a["recorded"])
+                return
             s.act(cid, when, **a)
-            act["when"] = when
 
         expected = [rule] if rule else []
         return _fined(s, before_notice=extra), expected
@@ -535,17 +641,22 @@ def sc_coercive(s: UnitStory, rule: str) -> tuple[str, list[str]]:
         sig = {"officers": True, "party": True}
         if rule == "B2":
             s.act(cid, s.t(0, 14), type="seizure", signatures=sig)
-            s.act(cid, s.t(3, 10), type="release", signatures=sig)
+            s.later(lambda: s.act(cid, s.t(3, 10), type="release", signatures=sig), s.t(3, 10))
         elif rule == "B3":
             av = {"sha256": h(cid), "start": s.t(0, 13).isoformat(), "end": s.t(0, 15).isoformat()}
             s.act(cid, s.t(0, 14), type="on_site_record", av=av, signatures={"officers": True})
         elif rule == "E8":
             av = {"sha256": h(cid), "start": s.t(0, 13).isoformat(), "end": s.t(0, 15).isoformat()}
             s.act(cid, s.t(0, 14), type="sealing", av=av, signatures=sig)
-            s.act(cid, s.t(45, 10), type="release", signatures=sig, recorded=s.t(45, 10))
+
         elif rule == "B6":
             s.act(cid, s.t(0, 14), type="registration_preservation")
 
+    if rule == "E8":  # released on day 45, then closed
+        cid = _fined(s, before_notice=extra, close=False)
+        s.act(cid, s.t(45, 10), type="release", signatures={"officers": True, "party": True})
+        s.finish(cid, 47)
+        return cid, [rule]
     return _fined(s, before_notice=extra), [rule]
 
 
@@ -1245,17 +1356,34 @@ def load_demo(app: Oversight, cases: int = 40) -> dict[str, Any]:
             units[1].officer("马超（学时不足）", training_hours=24): ["A8"],  # 24 of 60 hours in 2025
             imported_contract_officer(units[2]): ["A4"],  # certified though on a contract
         }
-        manifest: dict[str, list[str]] = {}
-        paths: dict[str, str] = {}
-        for i in range(cases):
-            s = units[i % len(units)]
+        # Every story on one timeline: the log is recorded in time order.
+        global TIMELINE
+        TIMELINE = timeline = Timeline()
+        clock.set_clock(timeline.now)
+        results: dict[int, tuple[str, str, list[str]]] = {}
+        inspections: dict[str, list[str]] = {}
+
+        def story(i: int) -> None:
+            s = copy.copy(units[i % len(units)])
             s.base = _start_day(i)
             s.matter = ("MR-0101", "MR-0202")[(i // len(units)) % 2]
             name, scenario = SCENARIOS[i % len(SCENARIOS)]
             cid, planted = scenario(s)
-            manifest[cid] = sorted(planted)
-            paths[cid] = name
-        planted_inspections = plant_inspections(first)
+            results[i] = (cid, name, sorted(planted))
+
+        for i in range(cases):
+            timeline.spawn(lambda i=i: story(i), t(0, 8, base=_start_day(i)), (i,))
+        timeline.spawn(
+            lambda: inspections.update(plant_inspections(copy.copy(first))), t(0, 8, base=date(2026, 4, 1)), (cases,)
+        )
+        try:
+            timeline.run()
+        finally:
+            TIMELINE = None
+            clock.set_clock(None)
+        manifest = {cid: planted for cid, _, planted in (results[i] for i in range(cases))}
+        paths = {cid: name for cid, name, _ in (results[i] for i in range(cases))}
+        planted_inspections = inspections
         clock.set_clock(None)
         for u in units:
             planted_officers.update(u.planted_officers)
