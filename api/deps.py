@@ -3,9 +3,11 @@ every POST its Idempotency-Key and If-Match handling."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Annotated, Any
 
+import orjson
 from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -91,6 +93,17 @@ async def raw_body(request: Request) -> bytes:
     return await request.body()
 
 
+def _parsed(body: bytes) -> Any:
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
+        pass
+    try:  # what FastAPI itself accepts (e.g. a lone surrogate escape), so it is checked too
+        return json.loads(body)
+    except ValueError:
+        return None
+
+
 def command(
     request: Request,
     app: App,
@@ -99,6 +112,17 @@ def command(
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
     if_match: Annotated[str | None, Header(alias="If-Match")] = None,
 ) -> Command:
+    """Runs after the route's guard (roles before bodies) and before the body is validated:
+    the input limits of api/inputs.py and the officers the body names."""
+    from .guards import check_references
+    from .inputs import check_body, check_text
+
+    if idempotency_key is not None:
+        check_text("Idempotency-Key", idempotency_key, multiline=False)
+    if body:
+        data = _parsed(body)
+        check_body(request, data)
+        check_references(request, data)
     return Command(request, app, actor, idempotency_key, if_match, body)
 
 

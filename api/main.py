@@ -17,7 +17,7 @@ from domain.application import Oversight
 from projections import build_runner
 from projections.db import make_engine
 
-from . import errors, guards
+from . import errors, guards, inputs
 from .idempotency import IdempotencyStore
 from .routes import admin, audits, cases, fines, inspections, integrity
 
@@ -52,6 +52,7 @@ def create_app(
         description="The whole-process record (全过程记录) of administrative law enforcement: "
         "an append-only event log with gate rules (RULES.md) and oversight reports.",
         lifespan=lifespan,
+        dependencies=[Depends(inputs.check_query)],
     )
     api.state.oversight = app_service
     api.state.idempotency = IdempotencyStore(engine)
@@ -128,4 +129,6 @@ def create_app(
             lines.append(f'oversight_projection_serving{{projection="{s.name}",version="{s.serving}"}} 1')
         return PlainTextResponse("\n".join(lines) + "\n")
 
+    # Outermost: a body over the limit is refused before anything reads it.
+    api.add_middleware(inputs.BodyLimit)
     return api

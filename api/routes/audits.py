@@ -14,6 +14,7 @@ from domain.principal import Actor
 from projections import reports
 
 from ..deps import AuditPosition, CurrentPrincipal
+from ..guards import lookups
 
 router = APIRouter(prefix="/v1/audits", tags=["audits"])
 Format = Annotated[Literal["json", "csv"], Query()]
@@ -99,6 +100,8 @@ def scorecard(
 ) -> dict[str, Any]:
     """Case-file review scores (案卷评查, RULES.md K) of the unit's closed cases."""
     _scope(actor, unit_id)
+    if not lookups(request).is_unit(unit_id):
+        raise NotFoundError(f"unit {unit_id} not found")
     return reports.scorecard_report(request.app.state.engine, unit_id, _now(as_of))
 
 
