@@ -24,10 +24,9 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from fastapi import Request
+from fastapi import HTTPException, Request
 from fastapi.routing import APIRoute
 from pydantic import TypeAdapter
-from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from domain.errors import InvalidInputError
@@ -312,7 +311,7 @@ class BodyLimit:
         await send({"type": "http.response.body", "body": bytes(response.body)})
 
 
-class _TooLarge(StarletteHTTPException):
+class _TooLarge(HTTPException):
     """Raised while the body is read; FastAPI passes HTTP exceptions on to the handlers."""
 
     def __init__(self, limit: int) -> None:

@@ -69,6 +69,9 @@ def create_app(
     api.include_router(audits.router, dependencies=[Depends(guards.report_guard)])
     api.include_router(audits.public)
 
+    # A body over the limit is refused before anything reads it (inside the metrics middleware,
+    # whose task group would wrap the refusal raised while the body streams in).
+    api.add_middleware(inputs.BodyLimit)
     counts: Counter[tuple[str, int]] = Counter()
     latency: dict[str, float] = {"sum": 0.0, "count": 0.0}
 
@@ -129,6 +132,4 @@ def create_app(
             lines.append(f'oversight_projection_serving{{projection="{s.name}",version="{s.serving}"}} 1')
         return PlainTextResponse("\n".join(lines) + "\n")
 
-    # Outermost: a body over the limit is refused before anything reads it.
-    api.add_middleware(inputs.BodyLimit)
     return api
