@@ -25,3 +25,10 @@ Identifier = Annotated[
         description="compared after Unicode NFKC, removal of zero-width characters and trimming",
     ),
 ]
+#: The same, where a blank number is for the gate to refuse with its rule (D5: an on-the-spot
+#: collection issues a numbered finance receipt; D10: a bank payment carries its receipt number).
+GatedIdentifier = Annotated[
+    str,
+    BeforeValidator(_identifier),
+    Field(max_length=100, description="compared after Unicode NFKC, removal of zero-width characters and trimming"),
+]

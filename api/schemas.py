@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, Field
 
-from .fields import Identifier
+from .fields import GatedIdentifier, Identifier
 
 Yuan = Field(pattern=r"^\d{1,13}(\.\d{1,2})?$", examples=["1500.00"])
 Sha256 = Field(pattern=r"^[0-9a-fA-F]{64}$")
@@ -302,13 +302,13 @@ class ArchiveIn(BaseModel):
 
 
 class PaymentIn(BaseModel):
-    receipt_no: Identifier
+    receipt_no: GatedIdentifier
     amount: str = Yuan
     paid_at: AwareDatetime
 
 
 class OnTheSpotIn(BaseModel):
-    receipt_no: Identifier
+    receipt_no: GatedIdentifier
     amount: str = Yuan
     collected_at: AwareDatetime
     officers: list[str] = Field(min_length=1)
