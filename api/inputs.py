@@ -230,7 +230,7 @@ def _time_params(route: APIRoute) -> dict[str, str]:
     return found
 
 
-def check_query(request: Request) -> None:
+async def check_query(request: Request) -> None:
     """Query and path values: no control characters, one line, times with an offset in range,
     cursors as given. Runs before everything else on every route."""
     for name, value in request.path_params.items():
