@@ -85,6 +85,18 @@ def _field(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
+async def _role_first(request: Request) -> JSONResponse | None:
+    from fastapi.concurrency import run_in_threadpool
+
+    from .guards import precheck
+
+    try:
+        await run_in_threadpool(precheck, request)
+    except OversightError as refused:
+        return to_problem(refused)
+    return None
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(OversightError)
     async def _domain(_: Request, exc: OversightError) -> JSONResponse:
@@ -95,20 +107,23 @@ def install(app: FastAPI) -> None:
         if any(e.get("type") == "json_invalid" for e in exc.errors()):
             # The body could not even be parsed, which happens before any dependency runs:
             # the caller's role is still checked first (roles before bodies).
-            from fastapi.concurrency import run_in_threadpool
-
-            from .guards import precheck
-
-            try:
-                await run_in_threadpool(precheck, request)
-            except OversightError as refused:
-                return to_problem(refused)
+            refused = await _role_first(request)
+            if refused is not None:
+                return refused
         errors = [{"field": _field(tuple(e.get("loc", ()))), "message": e.get("msg", "invalid")} for e in exc.errors()]
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
         return problem(422, detail, errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:
+            # A body FastAPI could not even read as text (not UTF-8): malformed input, 422, after
+            # the caller's role (roles before bodies).
+            refused = await _role_first(request)
+            if refused is not None:
+                return refused
+            message = "the body is not JSON in UTF-8"
+            return problem(422, message, errors=[{"field": "body", "message": message}])
         return problem(exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None))
 
     @app.exception_handler(ProjectionLagError)

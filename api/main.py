@@ -17,7 +17,7 @@ from domain.application import Oversight
 from projections import build_runner
 from projections.db import make_engine
 
-from . import errors, guards, inputs
+from . import errors, guards, inputs, openapi
 from .idempotency import IdempotencyStore
 from .routes import admin, audits, cases, fines, inspections, integrity
 
@@ -60,6 +60,7 @@ def create_app(
     api.state.runner = runner
     api.state.seal = next(p for p in runner.projections if p.name == "seal")
     errors.install(api)
+    openapi.install(api)
     # Roles before bodies: every command's guard runs before its body is validated.
     command = [Depends(guards.command_guard)]
     for r in (admin.principals, admin.units, admin.officers, admin.benchmarks, cases.router, fines.router):
@@ -111,7 +112,9 @@ def create_app(
                 )
         return PlainTextResponse(f'{{"ok": true, "position": {pos}}}', media_type="application/json")
 
-    @api.get("/metrics", tags=["operations"], dependencies=[Depends(guards.admin_guard)])
+    @api.get(
+        "/metrics", tags=["operations"], dependencies=[Depends(guards.admin_guard)], response_class=PlainTextResponse
+    )
     def metrics() -> PlainTextResponse:
         """Prometheus text: request counts and latencies, events appended. Admin token."""
         lines = ["# TYPE oversight_requests_total counter"]
