@@ -150,8 +150,7 @@ def _walk(schema: _Schema, node: dict[str, Any], value: Any, path: str, depth: i
     elif isinstance(value, bool) or value is None:
         return
     elif isinstance(value, int):
-        if "minimum" not in node and "maximum" not in node and abs(value) > MAX_SAFE_INTEGER:
-            raise InvalidInputError(path, f"out of range (at most ±{MAX_SAFE_INTEGER})")
+        _check_integer(path, value, node)
     elif isinstance(value, float):
         if node.get("format") in ("date", "date-time"):
             raise InvalidInputError(path, "give an RFC 3339 string")
@@ -210,9 +209,17 @@ def check_body(request: Request, data: Any) -> None:
 
 
 # ------------------------------------------------------------------ query and path
-def _make_time_params(route: APIRoute) -> dict[str, str]:
-    """The query parameters that are dates or times, from their own JSON schema."""
-    out = {}
+def _check_integer(field: str, value: int, schema: dict[str, Any]) -> None:
+    """Integers stay within ±(2^53 − 1) where the schema states no bound of its own."""
+    if ("maximum" not in schema and value > MAX_SAFE_INTEGER) or (
+        "minimum" not in schema and value < -MAX_SAFE_INTEGER
+    ):
+        raise InvalidInputError(field, f"out of range (at most ±{MAX_SAFE_INTEGER})")
+
+
+def _make_time_params(route: APIRoute) -> dict[str, Any]:
+    """The query parameters that are dates or times (their format), or integers (their schema)."""
+    out: dict[str, Any] = {}
     for p in route.dependant.query_params:
         try:
             schema = TypeAdapter(p.field_info.annotation).json_schema()
@@ -222,11 +229,18 @@ def _make_time_params(route: APIRoute) -> dict[str, str]:
         kind = next((b["format"] for b in branches if b.get("format") in ("date", "date-time")), None)
         if kind:
             out[p.alias] = kind
+        if any(b.get("type") == "integer" for b in branches):
+            bounds: dict[str, Any] = {}
+            for m in p.field_info.metadata:  # Query(ge=…, le=…)
+                for attr, key in (("ge", "minimum"), ("gt", "minimum"), ("le", "maximum"), ("lt", "maximum")):
+                    if getattr(m, attr, None) is not None:
+                        bounds[key] = getattr(m, attr)
+            out[p.alias] = bounds
     return out
 
 
-def _time_params(route: APIRoute) -> dict[str, str]:
-    found: dict[str, str] = _per_route("times", route, _make_time_params)
+def _time_params(route: APIRoute) -> dict[str, Any]:
+    found: dict[str, Any] = _per_route("times", route, _make_time_params)
     return found
 
 
@@ -251,6 +265,8 @@ async def check_query(request: Request) -> None:
             parse_time(name, value)
         elif kind == "date":
             parse_date(name, value)
+        elif isinstance(kind, dict) and value.lstrip("+-").isascii() and value.lstrip("+-").isdigit():
+            _check_integer(name, int(value), kind)
 
 
 # ------------------------------------------------------------------ body size

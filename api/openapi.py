@@ -92,8 +92,9 @@ def _limit(schema: dict[str, Any]) -> None:
             schema["maxLength"] = inputs.ONE_LINE
     elif kind == "array":
         schema.setdefault("maxItems", inputs.MAX_ITEMS)
-    elif kind == "integer" and "minimum" not in schema and "maximum" not in schema:
-        schema["minimum"], schema["maximum"] = -inputs.MAX_SAFE_INTEGER, inputs.MAX_SAFE_INTEGER
+    elif kind == "integer":
+        schema.setdefault("minimum", -inputs.MAX_SAFE_INTEGER)
+        schema.setdefault("maximum", inputs.MAX_SAFE_INTEGER)
     for key in ("items", "additionalProperties"):
         if isinstance(schema.get(key), dict):
             _limit(schema[key])

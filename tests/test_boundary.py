@@ -126,6 +126,18 @@ def test_lists_strings_numbers_and_nesting_have_limits(world: World) -> None:
     assert "nested" in problem["detail"]
 
 
+def test_integers_in_queries_stay_in_range(world: World) -> None:
+    w, c = world, world.c
+    big = str(10**26)
+    r = c.get("/v1/integrity/inclusion", params={"position": big, "size": 5}, headers=w.auditor_h)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "position", r.text
+    r = c.get("/v1/integrity/consistency", params={"from": 1, "to": big}, headers=w.auditor_h)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "to", r.text
+    cid = w.file()
+    r = c.get(f"/v1/cases/{cid}", params={"version": big}, headers=w.auditor_h)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "version", r.text
+
+
 def refused_field_of_depth() -> str:
     return "signatures" + ".a" * 16
 
