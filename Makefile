@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export OVERSIGHT_DB_URL ?= sqlite:///var/oversight.db
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench fuzz clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -26,6 +26,12 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+# schemathesis against a served demo store, with an officer's and an auditor's token, for
+# FUZZ_SECONDS per role; fails on any 5xx or a response that breaks its documented schema.
+FUZZ_SECONDS ?= 120
+fuzz: install
+	$(BIN)/python scripts/fuzz.py --seconds $(FUZZ_SECONDS)
 
 bench: install
 	for b in scripts/bench_*.py; do $(BIN)/python $$b || exit 1; done

@@ -3,10 +3,13 @@ every POST its Idempotency-Key and If-Match handling."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, Request
+import orjson
+from fastapi import Depends, Header, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -91,6 +94,17 @@ async def raw_body(request: Request) -> bytes:
     return await request.body()
 
 
+def _parsed(body: bytes) -> Any:
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
+        pass
+    try:  # what FastAPI itself accepts (e.g. a lone surrogate escape), so it is checked too
+        return json.loads(body)
+    except ValueError:
+        return None
+
+
 def command(
     request: Request,
     app: App,
@@ -99,36 +113,52 @@ def command(
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
     if_match: Annotated[str | None, Header(alias="If-Match")] = None,
 ) -> Command:
+    """Runs after the route's guard (roles before bodies) and before the body is validated:
+    the input limits of api/inputs.py and the officers the body names."""
+    from .guards import check_references
+    from .inputs import check_body, check_text
+
+    if idempotency_key is not None:
+        check_text("Idempotency-Key", idempotency_key, multiline=False)
+    if body:
+        data = _parsed(body)
+        check_body(request, data)
+        check_references(request, data)
     return Command(request, app, actor, idempotency_key, if_match, body)
 
 
 Cmd = Annotated[Command, Depends(command)]
 
 
-def _position(request: Request, response: Response, names: tuple[str, ...], min_position: int | None) -> int:
+MinPosition = Annotated[int | None, Query(ge=0, le=2**63 - 1)]
+
+
+async def _position(request: Request, response: Response, names: tuple[str, ...], min_position: int | None) -> int:
+    """The wait is asynchronous (api/waiting.py): a waiting read holds no worker thread."""
     from .errors import ProjectionLagError, ProjectionUnavailableError
+    from .waiting import watch
 
     runner = request.app.state.runner
-    why = runner.unavailable(names)
+    why = await run_in_threadpool(runner.unavailable, names)
     if why is not None:
         raise ProjectionUnavailableError(why)
-    if min_position is not None and not runner.wait(min_position, timeout=5.0, names=names):
-        raise ProjectionLagError(min_position, runner.position(names))
-    pos: int = runner.position(names)
+    ok, pos = await watch(request.app).wait(names, min_position or 0, timeout=5.0)
+    if not ok:
+        raise ProjectionLagError(min_position or 0, pos)
     response.headers["X-Projection-Position"] = str(pos)
     return pos
 
 
-def case_index_position(request: Request, response: Response, min_position: int | None = None) -> int:
+async def case_index_position(request: Request, response: Response, min_position: MinPosition = None) -> int:
     """Read-your-writes for the case list: wait (at most 5 s) until the case index processed
     ``min_position``; answer the position reached in ``X-Projection-Position``; 503 with
     Retry-After if it lags, or while a new version is still being built beside the one serving."""
-    return _position(request, response, ("case_index",), min_position)
+    return await _position(request, response, ("case_index",), min_position)
 
 
-def audit_position(request: Request, response: Response, min_position: int | None = None) -> int:
+async def audit_position(request: Request, response: Response, min_position: MinPosition = None) -> int:
     """As ``case_index_position``, for the reports (they read the audit projection and the case index)."""
-    return _position(request, response, ("case_index", "audit"), min_position)
+    return await _position(request, response, ("case_index", "audit"), min_position)
 
 
 CaseIndexPosition = Annotated[int, Depends(case_index_position)]

@@ -10,6 +10,7 @@ from eventsourcing.persistence import OperationalError, PersistenceError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError as SQLAlchemyOperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from domain.errors import (
@@ -37,6 +38,7 @@ _TITLES = {
     405: "Method not allowed",
     409: "Conflict",
     412: "Precondition failed",
+    413: "Content too large",
     422: "Invalid input",
     500: "Internal error",
     503: "Unavailable",
@@ -91,19 +93,45 @@ def _field(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
+async def _role_first(request: Request) -> JSONResponse | None:
+    from fastapi.concurrency import run_in_threadpool
+
+    from .guards import precheck
+
+    try:
+        await run_in_threadpool(precheck, request)
+    except OversightError as refused:
+        return to_problem(refused)
+    return None
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(OversightError)
     async def _domain(_: Request, exc: OversightError) -> JSONResponse:
         return to_problem(exc)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        if any(e.get("type") == "json_invalid" for e in exc.errors()):
+            # The body could not even be parsed, which happens before any dependency runs:
+            # the caller's role is still checked first (roles before bodies).
+            refused = await _role_first(request)
+            if refused is not None:
+                return refused
         errors = [{"field": _field(tuple(e.get("loc", ()))), "message": e.get("msg", "invalid")} for e in exc.errors()]
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
         return problem(422, detail, errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:
+            # A body FastAPI could not even read as text (not UTF-8): malformed input, 422, after
+            # the caller's role (roles before bodies).
+            refused = await _role_first(request)
+            if refused is not None:
+                return refused
+            message = "the body is not JSON in UTF-8"
+            return problem(422, message, errors=[{"field": "body", "message": message}])
         return problem(exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None))
 
     @app.exception_handler(ProjectionLagError)
@@ -118,6 +146,11 @@ def install(app: FastAPI) -> None:
     async def _busy(_: Request, exc: OperationalError) -> JSONResponse:
         log.warning("store busy: %s", exc)
         return problem(503, "the store is busy; retry shortly", headers={"Retry-After": "1"})
+
+    @app.exception_handler(SQLAlchemyOperationalError)
+    async def _read_busy(_: Request, exc: SQLAlchemyOperationalError) -> JSONResponse:
+        log.warning("read side busy: %s", exc)
+        return problem(503, "the read side is busy or timed out; retry shortly", headers={"Retry-After": "1"})
 
     @app.exception_handler(PersistenceError)
     async def _store(_: Request, exc: PersistenceError) -> JSONResponse:

@@ -10,14 +10,14 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.responses import PlainTextResponse
 
 from domain.application import Oversight
 from projections import build_runner
 from projections.db import make_engine
 
-from . import errors
+from . import errors, guards, inputs, openapi
 from .console import create_console
 from .idempotency import IdempotencyStore
 from .routes import admin, audits, cases, fines, inspections, integrity
@@ -53,6 +53,7 @@ def create_app(
         description="The whole-process record (全过程记录) of administrative law enforcement: "
         "an append-only event log with gate rules (RULES.md) and oversight reports.",
         lifespan=lifespan,
+        dependencies=[Depends(inputs.check_query)],
     )
     api.state.oversight = app_service
     api.state.idempotency = IdempotencyStore(engine)
@@ -60,21 +61,20 @@ def create_app(
     api.state.runner = runner
     api.state.seal = next(p for p in runner.projections if p.name == "seal")
     errors.install(api)
-    for r in (
-        admin.principals,
-        admin.units,
-        admin.officers,
-        admin.benchmarks,
-        cases.router,
-        fines.router,
-        inspections.router,
-        integrity.router,
-        audits.router,
-        audits.public,
-    ):
-        api.include_router(r)
+    openapi.install(api)
+    # Roles before bodies: every command's guard runs before its body is validated.
+    command = [Depends(guards.command_guard)]
+    for r in (admin.principals, admin.units, admin.officers, admin.benchmarks, cases.router, fines.router):
+        api.include_router(r, dependencies=command)
+    api.include_router(inspections.router, dependencies=command)
+    api.include_router(integrity.router)
+    api.include_router(audits.router, dependencies=[Depends(guards.report_guard)])
+    api.include_router(audits.public)
     api.mount("/console", create_console(api))
 
+    # A body over the limit is refused before anything reads it (inside the metrics middleware,
+    # whose task group would wrap the refusal raised while the body streams in).
+    api.add_middleware(inputs.BodyLimit)
     counts: Counter[tuple[str, int]] = Counter()
     latency: dict[str, float] = {"sum": 0.0, "count": 0.0}
 
@@ -114,9 +114,11 @@ def create_app(
                 )
         return PlainTextResponse(f'{{"ok": true, "position": {pos}}}', media_type="application/json")
 
-    @api.get("/metrics", tags=["operations"])
+    @api.get(
+        "/metrics", tags=["operations"], dependencies=[Depends(guards.admin_guard)], response_class=PlainTextResponse
+    )
     def metrics() -> PlainTextResponse:
-        """Prometheus text: request counts and latencies, events appended."""
+        """Prometheus text: request counts and latencies, events appended. Admin token."""
         lines = ["# TYPE oversight_requests_total counter"]
         for (method, status), n in sorted(counts.items()):
             lines.append(f'oversight_requests_total{{method="{method}",status="{status}"}} {n}')

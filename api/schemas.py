@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, Field
 
+from .fields import GatedIdentifier, Identifier
+
 Yuan = Field(pattern=r"^\d{1,13}(\.\d{1,2})?$", examples=["1500.00"])
 Sha256 = Field(pattern=r"^[0-9a-fA-F]{64}$")
 Text = Field(min_length=1, max_length=10_000)
@@ -22,7 +24,7 @@ class PrincipalIn(BaseModel):
 
 
 class UnitIn(BaseModel):
-    code: str = Code
+    code: Identifier
     name: str = Code
     region: str = Code
     matters: list[str] = Field(default_factory=list)
@@ -48,11 +50,11 @@ class OfficerIn(BaseModel):
 class ExamIn(BaseModel):
     taken_on: date
     passed: bool
-    score: int | None = None
+    score: int | None = Field(default=None, ge=0, le=100, description="out of 100")
 
 
 class CertificateIn(BaseModel):
-    number: str = Code
+    number: Identifier
     fields: list[str] = Field(min_length=1)
     areas: list[str] = Field(min_length=1)
     valid_from: date
@@ -103,7 +105,7 @@ class PartyIn(BaseModel):
 
 class CaseIn(BaseModel):
     unit_id: str
-    case_no: str = Code
+    case_no: Identifier
     matter_code: str = Code
     party: PartyIn
     source: Literal["inspection", "complaint", "referral", "transfer", "other"]
@@ -240,13 +242,13 @@ class PaymentTermsIn(BaseModel):
 
 
 class RemediesIn(BaseModel):
-    reconsideration_days: int = 60
-    litigation_months: int = 6
+    reconsideration_days: int = Field(default=60, ge=1, le=3650)
+    litigation_months: int = Field(default=6, ge=1, le=120)
     reconsideration_first: bool | None = None
 
 
 class DecisionIn(BaseModel):
-    decision_no: str = Code
+    decision_no: Identifier
     decided_at: AwareDatetime
     decided_by: str = Code
     outcome: Literal["penalty", "no_penalty", "transfer"]
@@ -319,13 +321,13 @@ class ArchiveIn(BaseModel):
 
 
 class PaymentIn(BaseModel):
-    receipt_no: str = Code
+    receipt_no: GatedIdentifier
     amount: str = Yuan
     paid_at: AwareDatetime
 
 
 class OnTheSpotIn(BaseModel):
-    receipt_no: str = Code
+    receipt_no: GatedIdentifier
     amount: str = Yuan
     collected_at: AwareDatetime
     officers: list[str] = Field(min_length=1)
@@ -414,19 +416,19 @@ class SuspensionIn(BaseModel):
 
 
 class RemittanceIn(BaseModel):
-    voucher_no: str = Code
+    voucher_no: Identifier
     amount: str = Yuan
     remitted_at: AwareDatetime
 
 
 class InspectionIn(BaseModel):
     unit_id: str = Code
-    task: str = Code
+    task: Identifier
     matter_code: str = Code
-    targets_register: list[str] = Field(min_length=1, max_length=200_000)
-    inspectors_register: list[str] = Field(min_length=2, max_length=10_000)
-    targets: int = Field(ge=1)
-    inspectors_per_target: int = Field(default=2, ge=2)
+    targets_register: list[str] = Field(min_length=1, max_length=50_000)
+    inspectors_register: list[str] = Field(min_length=2, max_length=1_000)
+    targets: int = Field(ge=1, le=1_000)
+    inspectors_per_target: int = Field(default=2, ge=2, le=20)
     seed: str | None = Field(default=None, pattern=r"^[0-9a-f]{32,128}$")
     drawn_at: AwareDatetime
 

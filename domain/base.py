@@ -21,14 +21,19 @@ NAMESPACE = uuid.UUID("6f0c5c3e-6a0e-5d7c-9a51-2f7e1f0b8a11")
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 
 
-def normalise(identifier: str) -> str:
-    """An identifier users already have, as compared: NFKC, zero-width characters removed,
-    trimmed (full-width digits, NFC/NFD forms and stray spaces make no twins)."""
-    return unicodedata.normalize("NFKC", identifier).translate(_ZERO_WIDTH).strip()
+def normalise_identifier(value: str) -> str:
+    """An identifier users already have (case, decision, receipt, voucher, certificate numbers,
+    unit codes, inspection tasks) as it is compared: Unicode NFKC (full-width digits and
+    letters become ASCII, NFC/NFD variants one form), zero-width characters removed, surrounding
+    white space trimmed. Letter case is kept and significant: folding it would change the ids
+    already derived from every identifier with a capital letter."""
+    return unicodedata.normalize("NFKC", value).translate(_ZERO_WIDTH).strip()
 
 
 def derive_id(kind: str, *parts: str) -> uuid.UUID:
-    return uuid.uuid5(NAMESPACE, ":".join((kind, *(normalise(p) for p in parts))))
+    # Normalised here too, as a last line of defence for callers that did not (a no-op for
+    # identifiers already normal, so ids derived before stay the same).
+    return uuid.uuid5(NAMESPACE, ":".join((kind, *map(normalise_identifier, parts))))
 
 
 class Base(Aggregate):

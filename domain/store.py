@@ -131,20 +131,91 @@ def _enum(topic: str) -> Any:
 
 
 # ---------------------------------------------------------------- recorders
-def _quiet_postgres_recorder() -> type:
+@dataclass(frozen=True)
+class PgTimeouts:
+    """Bounds on every PostgreSQL session of the store and of the read side, in seconds, so no
+    request holds the events table's lock (or any other) beyond a bounded time:
+    ``OVERSIGHT_PG_STATEMENT_TIMEOUT`` (one statement), ``OVERSIGHT_PG_LOCK_TIMEOUT`` (waiting
+    for a lock) and ``OVERSIGHT_PG_IDLE_TIMEOUT`` (a transaction left idle)."""
+
+    statement: float = 30.0
+    lock: float = 5.0
+    idle_in_transaction: float = 10.0
+
+    @classmethod
+    def from_env(cls) -> PgTimeouts:
+        def seconds(name: str, default: float) -> float:
+            raw = os.environ.get(name)
+            if raw is None or raw == "":
+                return default
+            value = float(raw)
+            if not 0 < value <= 24 * 3600:
+                raise ValueError(f"{name}: seconds between 0 and 86400, not {raw!r}")
+            return value
+
+        return cls(
+            statement=seconds("OVERSIGHT_PG_STATEMENT_TIMEOUT", cls.statement),
+            lock=seconds("OVERSIGHT_PG_LOCK_TIMEOUT", cls.lock),
+            idle_in_transaction=seconds("OVERSIGHT_PG_IDLE_TIMEOUT", cls.idle_in_transaction),
+        )
+
+    def options(self) -> str:
+        """libpq ``options``: the settings take effect when a session starts."""
+
+        def ms(seconds: float) -> int:
+            return max(1, int(seconds * 1000))
+
+        return (
+            f"-c statement_timeout={ms(self.statement)} -c lock_timeout={ms(self.lock)} "
+            f"-c idle_in_transaction_session_timeout={ms(self.idle_in_transaction)}"
+        )
+
+
+#: Above this many bytes of event state, an insert leaves psycopg's pipeline mode: a pipeline
+#: sync with a large query in flight can wait for results while part of the query is still
+#: unsent, so the server waits for the rest (ClientRead) holding the events table's lock, and
+#: no server-side timeout ends it (psycopg issue 685). Without the pipeline it is one round
+#: trip more, and large events are rare.
+PIPELINE_MAX_BYTES = 512 * 1024
+
+
+def _postgres_recorders() -> tuple[type, type]:
     import weakref
 
+    from eventsourcing.persistence import InterfaceError, OperationalError
     from eventsourcing.postgres import PostgresApplicationRecorder
+    from eventsourcing.utils import retry
     from psycopg.sql import SQL
 
-    class QuietPostgresApplicationRecorder(PostgresApplicationRecorder):
-        """The library's recorder with two statements fewer on every insert.
+    class TimedPostgresApplicationRecorder(PostgresApplicationRecorder):
+        """The library's recorder, with every session of its pool bounded (``PgTimeouts``) and
+        large inserts outside the pipeline (``PIPELINE_MAX_BYTES``)."""
+
+        def __init__(self, datastore: Any, **kwargs: Any) -> None:
+            # Before the first connection of the pool opens (the parent opens one).
+            datastore.pool.kwargs["options"] = PgTimeouts.from_env().options()
+            super().__init__(datastore, **kwargs)
+
+        def insert_events(self, stored_events: Any, **kwargs: Any) -> Any:
+            if sum(len(e.state) for e in stored_events) <= PIPELINE_MAX_BYTES:
+                return super().insert_events(stored_events, **kwargs)
+            return self._insert_without_pipeline(stored_events, **kwargs)
+
+        @retry((InterfaceError, OperationalError), max_attempts=3, wait=0.2)
+        def _insert_without_pipeline(self, stored_events: Any, **kwargs: Any) -> Any:
+            with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
+                self._insert_events(curs, stored_events, **kwargs)
+                self._insert_stored_events(curs, stored_events, **kwargs)
+                return self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+
+    class QuietPostgresApplicationRecorder(TimedPostgresApplicationRecorder):
+        """The timed recorder with two statements fewer on every insert.
 
         - No NOTIFY: the project's projection runner pages the log with select_notifications
           and never LISTENs, and NOTIFY takes a database-wide queue lock at commit
           (OVERSIGHT_PG_NOTIFY=1 keeps it, for listeners).
-        - The lock timeout is set once per connection (session level) instead of per
-          transaction (SET LOCAL).
+        - The lock timeout is set once per connection (session level, when it starts) instead
+          of per transaction (SET LOCAL).
         The EXCLUSIVE table lock that keeps positions in commit order is untouched.
         """
 
@@ -160,12 +231,13 @@ def _quiet_postgres_recorder() -> type:
                 self._configured.add(conn)
             curs.execute(self.lock_table_statements[-1], prepare=True)
 
-    return QuietPostgresApplicationRecorder
+    return TimedPostgresApplicationRecorder, QuietPostgresApplicationRecorder
 
 
+TimedPostgresApplicationRecorder: Any = None
 QuietPostgresApplicationRecorder: Any = None
 try:  # only where psycopg is installed (always, with this project's dependencies)
-    QuietPostgresApplicationRecorder = _quiet_postgres_recorder()
+    TimedPostgresApplicationRecorder, QuietPostgresApplicationRecorder = _postgres_recorders()
 except ImportError:  # pragma: no cover
     pass
 
@@ -274,11 +346,15 @@ def library_env(cfg: StoreConfig, recorder: str | None = None) -> dict[str, str]
         env["POSTGRES_SCHEMA"] = cfg.pg_schema
         env["POSTGRES_POOL_SIZE"] = "8"
         env["POSTGRES_MAX_OVERFLOW"] = "8"
-        env["POSTGRES_LOCK_TIMEOUT"] = "10"
+        timeouts = PgTimeouts.from_env()
+        # The library's own settings (whole seconds), the same bounds as the session options.
+        env["POSTGRES_LOCK_TIMEOUT"] = str(max(1, round(timeouts.lock)))
+        env["POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT"] = str(max(1, round(timeouts.idle_in_transaction)))
         # Never POSTGRES_ENABLE_DB_FUNCTIONS: its insert path skips the table lock, and a
         # reader paging by position could then pass over a late commit.
-        if os.environ.get("OVERSIGHT_PG_NOTIFY") != "1":
-            env["APPLICATION_RECORDER_TOPIC"] = "domain.store:QuietPostgresApplicationRecorder"
+        quiet = os.environ.get("OVERSIGHT_PG_NOTIFY") != "1"
+        recorder_class = "QuietPostgresApplicationRecorder" if quiet else "TimedPostgresApplicationRecorder"
+        env["APPLICATION_RECORDER_TOPIC"] = f"domain.store:{recorder_class}"
     return env
 
 

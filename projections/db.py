@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Table, create_engine, event
 from sqlalchemy.engine import Connection, Engine
 
-from domain.store import StoreConfig, parse_db_url
+from domain.store import PgTimeouts, StoreConfig, parse_db_url
 
 
 def make_engine(cfg: StoreConfig) -> Engine:
@@ -30,7 +30,8 @@ def make_engine(cfg: StoreConfig) -> Engine:
         pool_size=4,
         max_overflow=8,
         pool_pre_ping=True,
-        connect_args={"options": f"-csearch_path={cfg.pg_schema}"},
+        # The same session bounds as the store's (README, "Configuration").
+        connect_args={"options": f"-csearch_path={cfg.pg_schema} {PgTimeouts.from_env().options()}"},
     )
 
 

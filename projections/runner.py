@@ -154,6 +154,10 @@ class SqlProjection(Projection[SqlView]):
         """Apply a page of events (overridden by each projection)."""
         raise NotImplementedError
 
+    def idle(self, engine: Engine) -> float | None:
+        """Time-driven work between pages (none by default); seconds until it is next due."""
+        return None
+
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:  # type: ignore[override]
         """The library's one-event interface, for completeness: a one-item page."""
         with self.view.engine.begin() as conn:
@@ -335,11 +339,18 @@ class Runner:
                 break
         return total
 
+    def idle(self) -> float | None:
+        """Between pages, let projections do time-driven work (the seal signs a checkpoint once
+        the last one is old enough); the seconds until one of them wants to be asked again."""
+        due = [d for p in self.projections if (d := p.idle(self.engine)) is not None]
+        return min(due, default=None)
+
     def run_forever(self, poll: float = 1.0) -> None:
         while not self.stopping.is_set():
             try:
                 if self.run_until_head() == 0 or self.stopping.is_set():
-                    self.wake.wait(poll)
+                    due = self.idle()
+                    self.wake.wait(poll if due is None else min(poll, due))
                     self.wake.clear()
             except TrackingConflictError:
                 log.info("another worker advanced a projection; continuing from its position")

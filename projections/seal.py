@@ -4,9 +4,11 @@ verification (DESIGN.md "Integrity").
 Every stored event, in notification order, is a leaf of an RFC 6962 Merkle tree. The leaf
 hashes are stored, and so are the roots of perfect subtrees from ``node_level`` up (default 8:
 one node per 256 leaves), so a proof reads O(log n) rows and at most a few blocks of 256 leaves,
-never the whole log. Checkpoints (size, root, time) are signed with Ed25519 every N events or
-T seconds. Verification recomputes every leaf from the stored event rows, so an edit made
-directly in the database is found and located.
+never the whole log. Checkpoints (size, root, time) are signed with Ed25519 every N events, and
+whenever the sealed head moved and the last checkpoint is T seconds old (default 1), also between
+pages, so an event recorded a second ago already has an inclusion proof. Verification recomputes
+every leaf from the stored event rows, so an edit made directly in the database is found and
+located.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from eventsourcing.persistence import ApplicationRecorder
 from sqlalchemy import BigInteger, Column, Integer, LargeBinary, MetaData, String, Table, func, select
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
 
 from .db import bulk_insert
 from .merkle import (
@@ -237,7 +240,7 @@ class Seal(SqlProjection):
         )
         self.every_events = every_events or int(os.environ.get("OVERSIGHT_CHECKPOINT_EVENTS", "1000"))
         self.every_seconds = (
-            every_seconds if every_seconds is not None else float(os.environ.get("OVERSIGHT_CHECKPOINT_SECONDS", "60"))
+            every_seconds if every_seconds is not None else float(os.environ.get("OVERSIGHT_CHECKPOINT_SECONDS", "1"))
         )
         self._frontier: Frontier | None = None
         self._last_cp: tuple[int, float] = (0, 0.0)
@@ -279,6 +282,35 @@ class Seal(SqlProjection):
             or (frontier.size > last_size and time.monotonic() - last_time >= self.every_seconds)
         ):
             self._sign(conn, frontier.size, frontier.root())
+
+    def idle(self, engine: Engine) -> float | None:
+        """Between pages: sign the sealed head if it moved since the last checkpoint and that
+        is older than ``every_seconds`` (so a checkpoint is at most about that far behind).
+        Returns the seconds until it may next be due, or None if nothing waits to be signed."""
+        if self._frontier is None:  # e.g. just started, at the head already: what is sealed?
+            with engine.connect() as conn:
+                reader = TreeReader(conn, self.node_level)
+                self._frontier = reader.frontier(reader.size())
+                cp = latest_checkpoint(conn)
+            self._last_cp = (cp.size if cp else 0, 0.0)  # as old as can be
+        frontier = self._frontier
+        last_size, last_time = self._last_cp
+        if frontier.size <= last_size:
+            return None
+        wait = self.every_seconds - (time.monotonic() - last_time)
+        if wait > 0:
+            return wait
+        try:
+            with engine.begin() as conn:
+                reader = TreeReader(conn, self.node_level)
+                cp = latest_checkpoint(conn)
+                if reader.size() != frontier.size or (cp is not None and cp.size >= frontier.size):
+                    self._frontier = None  # another worker sealed or signed meanwhile: reload
+                    return None
+                self._sign(conn, frontier.size, frontier.root())
+        except IntegrityError:  # another worker signed the same size first
+            self._frontier = None
+        return None
 
     def _sign(self, conn: Connection, size: int, root: bytes) -> None:
         signed_at = datetime.now(UTC).replace(microsecond=0)

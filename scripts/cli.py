@@ -295,12 +295,22 @@ def report(
         brief = ["decision_no", "amount", "paid", "outstanding", "overdue", "surcharge", "separation_breaches"]
         cols = reports.FINE_COLUMNS if fmt == "csv" else brief
     if fmt == "csv":
-        sys.stdout.write(reports.to_csv(rows, cols))
+        sys.stdout.write(reports.to_csv([_neutralised(r) for r in rows], cols))
         return
     table = Table(*cols, title=f"{name} ({len(rows)})")
     for r in rows:
         table.add_row(*[str(r.get(c, "")) for c in cols])
     Console().print(table)
+
+
+#: a cell a spreadsheet would read as a formula (CSV injection) starts with one of these
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _neutralised(row: dict[str, Any]) -> dict[str, Any]:
+    """The row with each text cell that begins like a formula prefixed with an apostrophe, so a
+    name such as "=HYPERLINK(…)" reaches the spreadsheet as text (numbers are left alone)."""
+    return {k: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v for k, v in row.items()}
 
 
 @principals.command("add")

@@ -5,6 +5,7 @@ checked against the independent RFC reference in tests/rfc6962.py."""
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -222,3 +223,31 @@ def test_integrity_routes(client: TestClient, oversight: Oversight) -> None:
     assert r.status_code == 200 and r.json()["to_root"] == cp["root"]
     bad = client.get("/v1/integrity/consistency", params={"from": 5, "to": 10**6}, headers=h)
     assert bad.status_code == 422
+
+
+def test_a_checkpoint_covers_an_event_recorded_a_second_ago(world: Any, oversight: Oversight) -> None:
+    """API.md: a checkpoint is at most ~1 s behind the sealed head (OVERSIGHT_CHECKPOINT_SECONDS)."""
+    from .conftest import D0, at
+
+    w, c = world, world.c
+    cid = w.file()
+    # A burst of events, then silence: the last ones arrive within a second of the first.
+    for n in range(20):
+        body = {"official": f"某{n}", "position": "p", "occurred_at": at(D0, 15), "channel": "c", "content": "x"}
+        last = w.post(f"/v1/cases/{cid}/interventions", w.officer_h, body)["position"]
+    recorded = time.monotonic()
+    # Within about a second (plus a poll), a signed checkpoint covers the last event …
+    proof = None
+    while time.monotonic() - recorded < 3.0:
+        cp = c.get("/v1/integrity/checkpoint").json()
+        r = c.get("/v1/integrity/inclusion", params={"position": last, "size": cp["size"]}, headers=w.auditor_h)
+        if r.status_code == 200:
+            proof = r.json()
+            break
+        time.sleep(0.1)
+    assert proof is not None, f"no checkpoint covered position {last} within 3 s (latest size {cp['size']})"
+    # … and its proof leads to the checkpoint's signed root.
+    assert proof["root"] == cp["root"]
+    leaf = bytes.fromhex(proof["leaf_hash"])
+    path = [bytes.fromhex(h) for h in proof["audit_path"]]
+    assert rfc.verify_inclusion(proof["leaf_index"], cp["size"], leaf, path, bytes.fromhex(cp["root"]))

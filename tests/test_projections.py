@@ -192,16 +192,20 @@ def test_reads_answer_503_while_a_new_version_builds_and_200_after_it_takes_over
     monkeypatch.setitem(PROJECTIONS, "case_index", _case_index_v2())
     api = create_app(oversight=app, projections=False, admin_token="takeover-admin-token")
     with TestClient(api) as c:
-        h = {"Authorization": "Bearer takeover-admin-token"}
+        admin = {"Authorization": "Bearer takeover-admin-token"}
+        auditor = c.post("/v1/principals", json={"name": "a", "role": "auditor"}, headers=admin).json()["token"]
+        h = {"Authorization": f"Bearer {auditor}"}
         r = c.get("/v1/cases", headers=h)
         assert r.status_code == 503 and r.headers["Retry-After"]
         assert "case_index v2 is being built beside v1" in r.json()["detail"]
         ready = c.get("/readyz")
         assert ready.status_code == 503 and "v2 is being built beside v1" in ready.json()["detail"]
-        assert 'oversight_projection_serving{projection="case_index",version="1"} 1' in c.get("/metrics").text
+        metrics = c.get("/metrics", headers=admin).text
+        assert 'oversight_projection_serving{projection="case_index",version="1"} 1' in metrics
         api.state.runner.run_until_head()
         assert c.get("/v1/cases", headers=h).status_code == 200
-        assert 'oversight_projection_serving{projection="case_index",version="2"} 1' in c.get("/metrics").text
+        metrics = c.get("/metrics", headers=admin).text
+        assert 'oversight_projection_serving{projection="case_index",version="2"} 1' in metrics
 
 
 def test_the_command_line_lists_projection_states_and_prunes_superseded_tables(demo_store: Oversight) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from domain.application import Oversight
 from domain.calendar import CHINA
 from domain.principal import SYSTEM
 from projections import reports
@@ -217,3 +218,20 @@ def test_case_file_score_vetoes_and_deducts_as_rules_k_says() -> None:
     both = score([fd("C11"), fd("D1")], True)
     assert (both["total"], [d["rule"] for d in both["deductions"]]) == (90, ["C11", "D1"])
     assert score([], False)["veto"] == ["POWERS"]
+
+
+def test_the_command_line_officers_csv_neutralises_cells_that_begin_like_a_formula(oversight: Oversight) -> None:
+    import subprocess
+    import sys
+
+    unit = oversight.register_unit(SYSTEM, code="CSV-1", name="n", region="410100", matters=[], banks=[])["id"]
+    names = ['=HYPERLINK("http://x","y")', "+1+1", "-2", "@SUM(A1)", "张伟"]
+    for name in names:
+        oversight.register_officer(
+            SYSTEM, name=name, unit_id=unit, kind="officer", employment="established", legal_qualification=False
+        )
+    cmd = [sys.executable, "-m", "scripts.cli", "report", "officers", "--format", "csv", "--db", oversight.store.url]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    assert out.returncode == 0, out.stderr
+    cells = {row["name"] for row in csv.DictReader(io.StringIO(out.stdout))}
+    assert cells == {"'" + n for n in names[:4]} | {"张伟"}

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Response
 from pydantic import AwareDatetime
 
 from ..deps import App, Cmd, CurrentPrincipal
+from ..openapi import BenchmarkAnswer, PrincipalAnswer
 from ..schemas import (
     BenchmarkIn,
     CertificateIn,
@@ -27,7 +28,7 @@ officers = APIRouter(prefix="/v1/officers", tags=["officers"])
 benchmarks = APIRouter(prefix="/v1/benchmarks", tags=["benchmarks"])
 
 
-@principals.post("", status_code=201)
+@principals.post("", status_code=201, response_model=PrincipalAnswer)
 def grant_principal(body: PrincipalIn, cmd: Cmd) -> Response:
     """Create an API identity. The token is shown once; only its hash is stored."""
     return cmd.run(lambda: cmd.app.grant_principal(cmd.actor, **body.model_dump()), 201)
@@ -114,7 +115,7 @@ def get_officer(
     return app.get_officer(actor, officer_id, as_of)
 
 
-@benchmarks.post("", status_code=201)
+@benchmarks.post("", status_code=201, response_model=BenchmarkAnswer)
 def publish_benchmark(body: BenchmarkIn, cmd: Cmd) -> Response:
     """Publish a discretion benchmark (裁量基准) version for a matter (C11, G2)."""
     data = body.model_dump()

@@ -12,6 +12,7 @@ from domain.errors import InvalidInputError
 from projections import reports
 
 from ..deps import App, CaseIndexPosition, Cmd, CurrentPrincipal
+from ..openapi import DecisionAnswer, EvidenceAnswer
 from ..schemas import (
     ActIn,
     ArchiveIn,
@@ -74,7 +75,7 @@ def list_cases(
     """Cases from the case index (a projection), in filing order. Officers see their own
     unit's; supervisors and auditors all. `min_position` waits for your own writes."""
     scope = access.case_list_scope(actor, unit_id)
-    if cursor is not None and not cursor.isdigit():
+    if cursor is not None and not (cursor.isascii() and cursor.isdigit() and len(cursor) <= 18):
         raise InvalidInputError("cursor", "use the next_cursor of the previous page")
     return reports.list_cases(
         request.app.state.engine,
@@ -111,7 +112,7 @@ def record_act(case_id: str, body: ActIn, cmd: Cmd) -> Response:
     return cmd.run(lambda: cmd.app.record_act(cmd.actor, case_id, **data, expected_version=cmd.expected_version))
 
 
-@router.post("/{case_id}/evidence")
+@router.post("/{case_id}/evidence", response_model=EvidenceAnswer)
 def collect_evidence(case_id: str, body: EvidenceIn, cmd: Cmd) -> Response:
     """Evidence of a statutory kind with its SHA-256 (B4); answers `evidence_id`."""
     data = _d(body)
@@ -194,7 +195,7 @@ def decide_recusal(case_id: str, body: RecusalDecisionIn, cmd: Cmd) -> Response:
     return cmd.run(lambda: cmd.app.decide_recusal(cmd.actor, case_id, **data, expected_version=cmd.expected_version))
 
 
-@router.post("/{case_id}/decision")
+@router.post("/{case_id}/decision", response_model=DecisionAnswer)
 def decide(case_id: str, body: DecisionIn, cmd: Cmd) -> Response:
     """The decision (unit head): C3–C11, C14, C16, B4, D1, G2, J2. A fine imposes a Fine
     and adds `fine_id` to the answer."""

@@ -7,12 +7,13 @@ from typing import Any
 from fastapi import APIRouter, Response
 
 from ..deps import App, Cmd, CurrentPrincipal
+from ..openapi import DrawAnswer
 from ..schemas import InspectionIn, InspectionPublicationIn, InspectionResultIn
 
 router = APIRouter(prefix="/v1/inspections", tags=["inspections"])
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=DrawAnswer)
 def draw(body: InspectionIn, cmd: Cmd) -> Response:
     """Draw targets and inspectors at random from the two registers, reproducibly: the answer
     carries the seed and the assignments {target: [officer ids]}. The same task twice: 409."""

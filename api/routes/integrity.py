@@ -53,8 +53,8 @@ def checkpoint(request: Request) -> dict[str, Any]:
 @router.get("/verify")
 def verify(request: Request, actor: CurrentPrincipal) -> dict[str, Any]:
     """Recompute every leaf from the stored events and compare with the signed checkpoints
-    (auditor). `first_bad_position` locates the first departure."""
-    access.require_role(actor, "auditor", "admin", "supervisor")
+    (auditors, supervisors). `first_bad_position` locates the first departure."""
+    access.require_role(actor, "auditor", "supervisor")
     app = request.app.state.oversight
     return sealing.verify(app.recorder, request.app.state.engine, _seal(request).key.public_key())
 
