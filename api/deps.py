@@ -3,6 +3,7 @@ every POST its Idempotency-Key and If-Match handling."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -16,8 +17,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from domain.application import Oversight
 from domain.errors import AuthenticationError, InvalidInputError
 from domain.principal import Actor
-
-from .idempotency import IdempotencyStore
+from domain.receipts import RECEIPT, Receipt
 
 bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <token>")
 
@@ -71,23 +71,47 @@ class Command:
         self.expected_version = _if_match(if_match)
 
     def run(self, fn: Callable[[], dict[str, Any]], status: int = 200) -> Response:
-        store: IdempotencyStore = self.request.app.state.idempotency
+        """The command's answer. With an Idempotency-Key: the answer recorded for the key (in
+        the transaction of the command's events, ``domain/receipts.py``) if there is one, else
+        the command, run with its receipt."""
         if self.key is None:
             return JSONResponse(fn(), status_code=status)
-        fp = store.fingerprint(self.request.method, self.request.url.path, self.body)
-        first = store.begin(self.actor.id, self.key, fp)
-        if first is not None:
-            code, stored = first
-            return Response(
-                stored, status_code=code, media_type="application/json", headers={"Idempotent-Replayed": "true"}
-            )
+        fp = fingerprint(self.request.method, self.request.url.path, self.body)
+        replay = self._replayed(fp)
+        if replay is not None:
+            return replay
+        receipt = Receipt(self.actor.id, self.key, fp, status)
+        token = RECEIPT.set(receipt)
         try:
             result = fn()
         except Exception:
-            store.abandon(self.actor.id, self.key)
+            replay = self._replayed(fp)  # another request with this key committed first
+            if replay is not None:
+                return replay
             raise
-        store.finish(self.actor.id, self.key, status, result)
+        finally:
+            RECEIPT.reset(token)
+        if receipt.recorded is None:  # recorded by a recorder without the receipt hook
+            self.app.put_receipt(receipt, orjson.dumps(result))
         return JSONResponse(result, status_code=status)
+
+    def _replayed(self, fp: str) -> Response | None:
+        assert self.key is not None
+        stored = self.app.find_receipt(self.actor.id, self.key)
+        if stored is None:
+            return None
+        if stored.fingerprint != fp:
+            raise InvalidInputError("Idempotency-Key", "this key was used with a different request")
+        return Response(
+            stored.body,
+            status_code=stored.status,
+            media_type="application/json",
+            headers={"Idempotent-Replayed": "true"},
+        )
+
+
+def fingerprint(method: str, path: str, body: bytes) -> str:
+    return hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + body).hexdigest()
 
 
 async def raw_body(request: Request) -> bytes:
@@ -120,6 +144,8 @@ def command(
 
     if idempotency_key is not None:
         check_text("Idempotency-Key", idempotency_key, multiline=False)
+        if not 0 < len(idempotency_key) <= 200:
+            raise InvalidInputError("Idempotency-Key", "1 to 200 characters")
     if body:
         data = _parsed(body)
         check_body(request, data)

@@ -19,7 +19,6 @@ from projections.db import make_engine
 
 from . import errors, guards, inputs, openapi
 from .console import create_console
-from .idempotency import IdempotencyStore
 from .routes import admin, audits, cases, fines, inspections, integrity
 
 log = logging.getLogger("oversight")
@@ -56,7 +55,6 @@ def create_app(
         dependencies=[Depends(inputs.check_query)],
     )
     api.state.oversight = app_service
-    api.state.idempotency = IdempotencyStore(engine)
     api.state.engine = engine
     api.state.runner = runner
     api.state.seal = next(p for p in runner.projections if p.name == "seal")

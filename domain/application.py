@@ -10,7 +10,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
-from . import access, importer
+from . import access, importer, receipts
 from .base import Base
 from .errors import AlreadyExistsError, StateError
 from .principal import Actor
@@ -39,6 +39,7 @@ class Oversight(RegistryCommands, CaseCommands, FineCommands, InspectionCommands
             return agg if isinstance(agg, Base) else None
 
         aggs = importer.build(lines, f"import:{source}", load)
+        receipts.expect({"aggregates": len(aggs), "events": sum(len(a.pending_events) for a in aggs), "position": None})
         try:
             recordings = self.save(*aggs)
         except IntegrityError:

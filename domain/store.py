@@ -19,7 +19,11 @@ from uuid import UUID
 
 import orjson
 from eventsourcing.persistence import Transcoder
+from eventsourcing.sqlite import SQLiteApplicationRecorder
 from eventsourcing.utils import get_topic, resolve_topic
+
+from . import receipts
+from .receipts import Receipt, Stored
 
 DEFAULT_DB_URL = "sqlite:///var/oversight.db"
 APP_NAME = "Oversight"
@@ -185,7 +189,7 @@ def _postgres_recorders() -> tuple[type, type]:
     from eventsourcing.persistence import InterfaceError, OperationalError
     from eventsourcing.postgres import PostgresApplicationRecorder
     from eventsourcing.utils import retry
-    from psycopg.sql import SQL
+    from psycopg.sql import SQL, Identifier
 
     class TimedPostgresApplicationRecorder(PostgresApplicationRecorder):
         """The library's recorder, with every session of its pool bounded (``PgTimeouts``) and
@@ -195,6 +199,60 @@ def _postgres_recorders() -> tuple[type, type]:
             # Before the first connection of the pool opens (the parent opens one).
             datastore.pool.kwargs["options"] = PgTimeouts.from_env().options()
             super().__init__(datastore, **kwargs)
+
+        def _receipts(self) -> Any:
+            return SQL("{0}.{1}").format(Identifier(self.datastore.schema), Identifier(receipts.TABLE))
+
+        def create_table(self) -> None:
+            super().create_table()
+            with self.datastore.transaction(commit=True) as curs:
+                curs.execute(SQL(receipts.create_sql("{0}", "BYTEA")).format(self._receipts()))
+
+        def _insert_events(self, curs: Any, stored_events: Any, **kwargs: Any) -> None:
+            """Before the events, in their transaction: the request's receipt (a second
+            request with the same key fails here, and records nothing)."""
+            super()._insert_events(curs, stored_events, **kwargs)
+            r = receipts.pending()
+            if r is not None:
+                curs.execute(
+                    SQL("INSERT INTO {0} VALUES (%s, %s, %s, %s, %s, %s)").format(self._receipts()),
+                    receipts.first_row(r),
+                    prepare=True,
+                )
+
+        def _fetch_ids_after_insert_events(self, curs: Any, stored_events: Any, **kwargs: Any) -> Any:
+            ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+            r = receipts.pending()
+            if r is not None:
+                curs.execute(
+                    SQL("UPDATE {0} SET answer = %s WHERE principal_id = %s AND key = %s").format(self._receipts()),
+                    (receipts.completed(r, ids), r.principal_id, r.key),
+                    prepare=True,
+                )
+            return ids
+
+        def find_receipt(self, principal_id: str, key: str) -> Stored | None:
+            with self.datastore.get_connection() as conn, conn.cursor() as curs:
+                curs.execute(
+                    SQL("SELECT fingerprint, status, answer FROM {0} WHERE principal_id = %s AND key = %s").format(
+                        self._receipts()
+                    ),
+                    (principal_id, key),
+                    prepare=True,
+                )
+                row = curs.fetchone()
+            if row is None:
+                return None
+            return Stored(row["fingerprint"], int(row["status"]), bytes(row["answer"]))
+
+        def put_receipt(self, r: Receipt, answer: bytes) -> None:
+            with self.datastore.transaction(commit=True) as curs:
+                curs.execute(
+                    SQL("INSERT INTO {0} VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING").format(
+                        self._receipts()
+                    ),
+                    (*receipts.first_row(r)[:4], answer, receipts.first_row(r)[5]),
+                )
 
         def insert_events(self, stored_events: Any, **kwargs: Any) -> Any:
             if sum(len(e.state) for e in stored_events) <= PIPELINE_MAX_BYTES:
@@ -240,6 +298,42 @@ try:  # only where psycopg is installed (always, with this project's dependencie
     TimedPostgresApplicationRecorder, QuietPostgresApplicationRecorder = _postgres_recorders()
 except ImportError:  # pragma: no cover
     pass
+
+
+class ReceiptSQLiteApplicationRecorder(SQLiteApplicationRecorder):
+    """The library's SQLite recorder, with the request's receipt in the events' transaction
+    (``domain/receipts.py``)."""
+
+    def create_table(self) -> None:
+        super().create_table()
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(receipts.create_sql(receipts.TABLE, "BLOB"))
+
+    def _insert_events(self, c: Any, stored_events: Any, **kwargs: Any) -> Any:
+        r = receipts.pending()
+        if r is not None:  # before the events: a second request with the key fails here
+            c.execute(f"INSERT INTO {receipts.TABLE} VALUES (?, ?, ?, ?, ?, ?)", receipts.first_row(r))
+        ids = super()._insert_events(c, stored_events, **kwargs)
+        if r is not None:
+            c.execute(
+                f"UPDATE {receipts.TABLE} SET answer = ? WHERE principal_id = ? AND key = ?",
+                (receipts.completed(r, ids), r.principal_id, r.key),
+            )
+        return ids
+
+    def find_receipt(self, principal_id: str, key: str) -> Stored | None:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT fingerprint, status, answer FROM {receipts.TABLE} WHERE principal_id = ? AND key = ?",
+                (principal_id, key),
+            )
+            row = c.fetchone()
+        return None if row is None else Stored(row[0], int(row[1]), bytes(row[2]))
+
+    def put_receipt(self, r: Receipt, answer: bytes) -> None:
+        row = receipts.first_row(r)
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(f"INSERT OR IGNORE INTO {receipts.TABLE} VALUES (?, ?, ?, ?, ?, ?)", (*row[:4], answer, row[5]))
 
 
 # ---------------------------------------------------------------- database URL
@@ -335,6 +429,7 @@ def library_env(cfg: StoreConfig, recorder: str | None = None) -> dict[str, str]
         env["PERSISTENCE_MODULE"] = "eventsourcing.sqlite"
         env["SQLITE_DBNAME"] = cfg.sqlite_path
         env["SQLITE_LOCK_TIMEOUT"] = "10"
+        env["APPLICATION_RECORDER_TOPIC"] = "domain.store:ReceiptSQLiteApplicationRecorder"
     else:
         env["PERSISTENCE_MODULE"] = "eventsourcing.postgres"
         env["POSTGRES_HOST"] = cfg.pg_host
@@ -454,3 +549,68 @@ def discard_stale_snapshots(cfg: StoreConfig) -> int:
             ("snapshot_format", str(SNAPSHOT_FORMAT)),
         )
         return int(dropped)
+
+
+# ---------------------------------------------------------------- receipts without the hook
+class RawReceipts:
+    """Receipts for a recorder without the in-transaction hook (``OVERSIGHT_RECORDER=sqlalchemy``):
+    written after the command commits, in their own transaction. A crash between the two
+    leaves the key unknown, and a retry runs the command again (the native recorders, the
+    default, have no such window)."""
+
+    def __init__(self, cfg: StoreConfig) -> None:
+        self.cfg = cfg
+        self._created = False
+
+    def _connect(self) -> Any:
+        if self.cfg.kind == "sqlite":
+            return sqlite3.connect(self.cfg.sqlite_path, timeout=10)
+        import psycopg
+
+        con = psycopg.connect(self.cfg.pg_conninfo())
+        con.execute(f'SET search_path TO "{self.cfg.pg_schema}"')
+        return con
+
+    def _ensure(self, con: Any) -> None:
+        if not self._created:
+            con.execute(receipts.create_sql(receipts.TABLE, "BLOB" if self.cfg.kind == "sqlite" else "BYTEA"))
+            self._created = True
+
+    def _mark(self) -> str:
+        return "?" if self.cfg.kind == "sqlite" else "%s"
+
+    def find(self, principal_id: str, key: str) -> Stored | None:
+        con = self._connect()
+        try:
+            self._ensure(con)
+            m = self._mark()
+            row = con.execute(
+                f"SELECT fingerprint, status, answer FROM {receipts.TABLE} WHERE principal_id = {m} AND key = {m}",
+                (principal_id, key),
+            ).fetchone()
+            con.commit()
+        finally:
+            con.close()
+        return None if row is None else Stored(row[0], int(row[1]), bytes(row[2]))
+
+    def put(self, r: Receipt, answer: bytes) -> None:
+        row = receipts.first_row(r)
+        con = self._connect()
+        try:
+            self._ensure(con)
+            m = ", ".join([self._mark()] * 6)
+            conflict = "OR IGNORE " if self.cfg.kind == "sqlite" else ""
+            tail = "" if self.cfg.kind == "sqlite" else " ON CONFLICT DO NOTHING"
+            con.execute(f"INSERT {conflict}INTO {receipts.TABLE} VALUES ({m}){tail}", (*row[:4], answer, row[5]))
+            con.commit()
+        finally:
+            con.close()
+
+
+_RAW: dict[StoreConfig, RawReceipts] = {}
+
+
+def raw_receipts(cfg: StoreConfig) -> RawReceipts:
+    if cfg not in _RAW:
+        _RAW[cfg] = RawReceipts(cfg)
+    return _RAW[cfg]

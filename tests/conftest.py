@@ -111,7 +111,7 @@ def client(oversight: Oversight) -> Iterator[TestClient]:
     api = create_app(oversight=oversight, admin_token=ADMIN)
     with TestClient(api) as c:
         yield c
-    api.state.idempotency.engine.dispose()
+    api.state.engine.dispose()
 
 
 def sha(text: str) -> str:

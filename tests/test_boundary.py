@@ -205,7 +205,9 @@ def test_a_malformed_cursor_is_422_on_every_list(world: World) -> None:
     assert {"/v1/cases", "/v1/audits/findings", "/v1/public/disclosures"} <= set(lists)
     for path in lists:
         for cursor in ("abc", "-1", "1.5", "9" * 40, "١٢"):
-            r = c.get(path.format(unit_id=w.unit_id, officer_id=w.zhang), params={"cursor": cursor}, headers=w.auditor_h)
+            r = c.get(
+                path.format(unit_id=w.unit_id, officer_id=w.zhang), params={"cursor": cursor}, headers=w.auditor_h
+            )
             assert r.status_code == 422 and r.json()["errors"][0]["field"] == "cursor", (path, cursor, r.text)
 
 

@@ -104,7 +104,7 @@ def client(oversight: Oversight, demo: dict[str, Any]) -> Iterator[TestClient]:
     with TestClient(api, follow_redirects=False) as c:
         assert api.state.runner.wait(oversight.max_position(), timeout=30)
         yield c
-    api.state.idempotency.engine.dispose()
+    api.state.engine.dispose()
 
 
 # ---------------------------------------------------------------------- scope, over HTTP
@@ -320,7 +320,7 @@ def test_the_stage_checklist_tells_late_missing_and_pending_stages(oversight: Ov
         early = states("clean fined, paid early", version=3)
         assert early["decision"] == "pending" and early["archive"] == "pending" and early["review"] == "na"
         assert set(states("clean fined, paid early").values()) <= {"present", "na"}
-    api.state.idempotency.engine.dispose()
+    api.state.engine.dispose()
 
 
 def test_inclusion_paths_lead_to_the_roots_of_the_independent_reference() -> None:
@@ -382,7 +382,7 @@ class Site:
     def close(self) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=15)
-        self.api.state.idempotency.engine.dispose()
+        self.api.state.engine.dispose()
 
 
 @pytest.fixture(scope="module")

@@ -43,7 +43,7 @@ def serving(oversight: Oversight, projections: bool) -> Iterator[str]:
     finally:
         srv.should_exit = True
         thread.join(timeout=10)
-        api.state.idempotency.engine.dispose()
+        api.state.engine.dispose()
 
 
 def test_80_reads_waiting_for_a_future_position_do_not_hold_healthz(oversight: Oversight) -> None:

@@ -19,7 +19,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.persistence import IntegrityError, Recording, Transcoder
 
-from .. import clock
+from .. import clock, receipts
 from ..base import Base
 from ..benchmark import Benchmark
 from ..calendar import CHINA
@@ -40,6 +40,7 @@ from ..store import (
     install_append_only_trigger,
     library_env,
     parse_db_url,
+    raw_receipts,
 )
 from ..unit import Unit
 
@@ -178,6 +179,8 @@ class Service(Application[UUID]):
         return bool(list(self.events.get(aggregate_id, limit=1)))
 
     def _save(self, *aggs: Base, extra: Result | None = None, created: bool = False) -> Result:
+        main = aggs[0]
+        receipts.expect({"id": str(main.id), "version": main.version, "position": None, **(extra or {})})
         try:
             recordings = self.save(*aggs)
         except IntegrityError:
@@ -185,7 +188,6 @@ class Service(Application[UUID]):
             if created:
                 raise AlreadyExistsError("it already exists (same identifier)") from None
             raise ConcurrencyError("another command changed this record at the same moment; reload and retry") from None
-        main = aggs[0]
         result: Result = {
             "id": str(main.id),
             "version": main.version,
@@ -206,6 +208,19 @@ class Service(Application[UUID]):
     def _check_version(agg: Base, expected: int | None) -> None:
         if expected is not None and agg.version != expected:
             raise VersionMismatchError(expected, agg.version)
+
+    def find_receipt(self, principal_id: str, key: str) -> receipts.Stored | None:
+        """The answer recorded for a request with this Idempotency-Key, if it committed."""
+        find = getattr(self.recorder, "find_receipt", None)
+        return find(principal_id, key) if find else raw_receipts(self.store).find(principal_id, key)
+
+    def put_receipt(self, r: receipts.Receipt, answer: bytes) -> None:
+        """A receipt the command's transaction did not write (a recorder without the hook)."""
+        put = getattr(self.recorder, "put_receipt", None)
+        if put:
+            put(r, answer)
+        else:
+            raw_receipts(self.store).put(r, answer)
 
     def max_position(self) -> int:
         return self.recorder.max_notification_id() or 0

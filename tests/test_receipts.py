@@ -1,0 +1,258 @@
+"""Idempotency-Key after a crash: the answer is recorded in the transaction of the command's
+events (domain/receipts.py), so a retry replays a committed command and runs one that never
+committed; never "still in progress". On SQLite and PostgreSQL, in process and with a real
+server killed by SIGKILL under load."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import httpx
+import orjson
+
+from api.deps import fingerprint
+from domain.application import Oversight
+from domain.calendar import CHINA
+from domain.principal import SYSTEM
+from domain.receipts import RECEIPT, Receipt
+
+from .conftest import World, at, day
+
+
+def _app(w: World) -> Oversight:
+    app: Oversight = w.c.app.state.oversight  # type: ignore[attr-defined]
+    return app
+
+
+def _case(w: World, n: str) -> dict[str, Any]:
+    return {
+        "unit_id": w.unit_id,
+        "case_no": f"R-{n}",
+        "matter_code": "MR-0101",
+        "party": {"kind": "organisation", "name": "某公司", "id_number": "91410100MA" + n[:6]},
+        "source": "inspection",
+        "summary": "销售不合格产品",
+        "occurred_on": "2026-02-20",
+        "discovered_on": "2026-03-01",
+        "filed_at": at(day(0), 9),
+        "approved_by": w.head,
+        "handlers": [w.zhang, w.li],
+        "procedure": "general",
+        "major": False,
+        "complex": False,
+    }
+
+
+def test_a_retry_replays_the_committed_answer_and_records_nothing(world: World) -> None:
+    w, c = world, world.c
+    body = _case(w, "A1")
+    key = {"Idempotency-Key": "file-A1", **w.officer_h}
+    first = c.post("/v1/cases", json=body, headers=key)
+    assert first.status_code == 201 and "Idempotent-Replayed" not in first.headers
+    head = _app(w).max_position()
+    again = c.post("/v1/cases", json=body, headers=key)
+    assert again.status_code == 201 and again.headers["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert _app(w).max_position() == head
+    other = c.post("/v1/cases", json=_case(w, "A2"), headers=key)
+    assert other.status_code == 422 and other.json()["errors"][0]["field"] == "Idempotency-Key"
+    # another principal's key is another key
+    theirs = {"Idempotency-Key": "file-A1", **w.head_h}
+    assert c.post("/v1/cases", json=_case(w, "A3"), headers=theirs).status_code == 201
+
+
+def test_a_command_that_committed_before_the_process_died_is_replayed(world: World) -> None:
+    """As if the server died between the commit and its answer: the command ran with its
+    receipt and nothing else was written; the retry finds the answer in the store."""
+    w, c = world, world.c
+    app = _app(w)
+    body = _case(w, "B1")
+
+    token = w.officer_h["Authorization"].split()[1]
+    actor = app.authenticate(token)
+    raw = orjson.dumps(body)
+    receipt = Receipt(actor.id, "crash-B1", fingerprint("POST", "/v1/cases", raw), 201)
+    reset = RECEIPT.set(receipt)
+    try:
+        answer = app.file_case(actor, **_parsed_case(body))
+    finally:
+        RECEIPT.reset(reset)
+    assert receipt.recorded == answer  # written in the events' transaction, position included
+    headers = {"Idempotency-Key": "crash-B1", "Content-Type": "application/json", **w.officer_h}
+    r = c.post("/v1/cases", content=raw, headers=headers)
+    assert r.status_code == 201 and r.headers["Idempotent-Replayed"] == "true" and r.json() == answer
+
+
+def _parsed_case(body: dict[str, Any]) -> dict[str, Any]:
+    out = dict(body)
+    out["filed_at"] = datetime.fromisoformat(body["filed_at"])
+    out["occurred_on"] = date.fromisoformat(body["occurred_on"])
+    out["discovered_on"] = date.fromisoformat(body["discovered_on"])
+    return out
+
+
+def test_a_refused_command_leaves_no_receipt_and_its_retry_runs_again(world: World) -> None:
+    w, c = world, world.c
+    cid = w.file()
+    act = {
+        "type": "inspection",
+        "occurred_at": at(day(0), 10),
+        "officers": [w.zhang, w.aux],  # A1: an auxiliary is not a second officer
+        "certificate_shown": True,
+    }
+    key = {"Idempotency-Key": "act-1", **w.officer_h}
+    assert c.post(f"/v1/cases/{cid}/acts", json=act, headers=key).status_code == 409
+    assert c.post(f"/v1/cases/{cid}/acts", json=act, headers=key).status_code == 409  # ran again, refused again
+    fixed = dict(act, officers=[w.zhang, w.li])
+    r = c.post(f"/v1/cases/{cid}/acts", json=fixed, headers={"Idempotency-Key": "act-2", **w.officer_h})
+    assert r.status_code == 200
+
+
+def test_two_requests_with_one_key_at_once_record_once(world: World) -> None:
+    w, c = world, world.c
+    cid = w.file()
+    act = {"type": "inspection", "occurred_at": at(day(0), 10), "officers": [w.zhang, w.li], "certificate_shown": True}
+    headers = {"Idempotency-Key": "same", **w.officer_h}
+    before = w.version(f"/v1/cases/{cid}")
+    answers: list[httpx.Response] = []
+    barrier = threading.Barrier(4)
+
+    def go() -> None:
+        barrier.wait()
+        answers.append(c.post(f"/v1/cases/{cid}/acts", json=act, headers=headers))
+
+    threads = [threading.Thread(target=go) for _ in range(4)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert sorted(r.status_code for r in answers) == [200] * 4
+    assert len({r.text for r in answers}) == 1
+    assert sum("Idempotent-Replayed" not in r.headers for r in answers) == 1
+    assert w.version(f"/v1/cases/{cid}") == before + 1
+
+
+# ------------------------------------------------------------------ SIGKILL under load
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _serve(url: str, port: int) -> subprocess.Popen[bytes]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "scripts.cli", "serve", "--db", url, "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    proc.kill()
+    raise AssertionError("the server did not start")
+
+
+def _setup(app: Oversight) -> tuple[str, list[str]]:
+    """A unit, two certified officers, an officer's token and 8 cases to act on."""
+    from scripts.demo import UnitStory
+
+    s = UnitStory(app, code="K-" + uuid.uuid4().hex[:4], name="崩溃测试局")
+    try:
+        token = app.grant_principal(SYSTEM, name="k", role="officer", unit_id=s.unit, officer_id=s.zhang)["token"]
+        s.base = date(2026, 3, 2)
+        cases = [s.file() for _ in range(8)]
+    finally:
+        s.engine.dispose()
+        from domain import clock
+
+        clock.set_clock(None)
+    return token, cases
+
+
+def test_sigkill_under_load_then_every_in_flight_retry_is_answered_once(oversight: Oversight) -> None:
+    app = oversight
+    token, cases = _setup(app)
+    case = app.get_case(SYSTEM, cases[0])
+    officers = case["handlers"]
+    url = app.store.url
+    port = _free_port()
+    proc = _serve(url, port)
+    base = f"http://127.0.0.1:{port}"
+    auth = {"Authorization": f"Bearer {token}"}
+    stop = threading.Event()
+    lock = threading.Lock()
+    sent: dict[str, tuple[str, dict[str, Any]]] = {}  # key -> (case, body)
+    answered: dict[str, int] = {}
+    t0 = datetime(2026, 3, 2, 10, tzinfo=CHINA)
+
+    def client(i: int) -> None:
+        cid = cases[i]
+        n = 0
+        with httpx.Client(base_url=base, timeout=10) as h:
+            while not stop.is_set():
+                n += 1
+                key = f"k{i}-{n}"
+                body = {
+                    "type": "inspection",
+                    "occurred_at": (t0 + timedelta(minutes=n)).isoformat(),
+                    "officers": officers,
+                    "certificate_shown": True,
+                }
+                with lock:
+                    sent[key] = (cid, body)
+                try:
+                    r = h.post(f"/v1/cases/{cid}/acts", json=body, headers={"Idempotency-Key": key, **auth})
+                except httpx.HTTPError:
+                    return  # the server is gone: this request is in flight
+                with lock:
+                    answered[key] = r.status_code
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(8)]
+    for th in threads:
+        th.start()
+    time.sleep(2.0)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    stop.set()
+    for th in threads:
+        th.join()
+    assert answered and all(code == 200 for code in answered.values()), answered
+    in_flight = [k for k in sent if k not in answered]
+    assert in_flight, "no request was in flight at the kill"
+
+    proc = _serve(url, port)
+    try:
+        retried: dict[str, httpx.Response] = {}
+        with httpx.Client(base_url=base, timeout=30) as h:
+            for key in in_flight + list(answered)[:20]:
+                cid, body = sent[key]
+                retried[key] = h.post(f"/v1/cases/{cid}/acts", json=body, headers={"Idempotency-Key": key, **auth})
+            assert {k: r.status_code for k, r in retried.items() if r.status_code != 200} == {}
+            assert all(retried[k].headers.get("Idempotent-Replayed") == "true" for k in list(answered)[:20])
+            # Every key that was answered, now or before, recorded exactly one act.
+            acts = {cid: 0 for cid in cases}
+            for cid in cases:
+                got = h.get(f"/v1/cases/{cid}", headers=auth).json()
+                acts[cid] = got["acts"]
+        keys_by_case: dict[str, int] = {cid: 0 for cid in cases}
+        for key in set(answered) | set(in_flight):
+            keys_by_case[sent[key][0]] += 1
+        assert acts == keys_by_case
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
