@@ -8,10 +8,11 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request, Response
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 
 from domain.application import Oversight
 from projections import build_runner
@@ -110,7 +111,14 @@ def create_app(
                 return errors.problem(
                     503, f"projection {s.name} v{s.version} is superseded by v{s.serving}: this process runs older code"
                 )
-        return PlainTextResponse(f'{{"ok": true, "position": {pos}}}', media_type="application/json")
+        counts = runner.fault_counts()
+        body: dict[str, Any] = {"ok": True, "position": pos}
+        if counts:  # served, but these events are not in the reports as recorded
+            body["fault_count"] = sum(counts.values())
+            body["faults"] = [
+                {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in f.items()} for f in runner.faults(20)
+            ]
+        return JSONResponse(body)
 
     @api.get(
         "/metrics", tags=["operations"], dependencies=[Depends(guards.admin_guard)], response_class=PlainTextResponse
@@ -133,6 +141,11 @@ def create_app(
             lines.append(f'oversight_projection_position{{projection="{s.name}",version="{s.version}"}} {s.position}')
             lines.append(f'oversight_projection_lag{{projection="{s.name}",version="{s.version}"}} {head - s.position}')
             lines.append(f'oversight_projection_serving{{projection="{s.name}",version="{s.serving}"}} 1')
+        lines.append("# TYPE oversight_projection_faults gauge")
+        for (name, version, action), n in sorted(runner.fault_counts().items()):
+            lines.append(
+                f'oversight_projection_faults{{projection="{name}",version="{version}",action="{action}"}} {n}'
+            )
         return PlainTextResponse("\n".join(lines) + "\n")
 
     return api

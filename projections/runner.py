@@ -20,12 +20,27 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification, Tracking, TrackingRecorder
 from eventsourcing.projection import Projection
-from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, String, Table, inspect, select, text, update
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    func,
+    inspect,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 
 log = logging.getLogger("oversight.projections")
 
@@ -47,6 +62,22 @@ serving = Table(
     Column("version", Integer, nullable=False),
     Column("since", DateTime(timezone=True), nullable=False),
 )
+
+
+#: events a projection could not store as recorded: stored with NUL replaced (``cleaned``) or
+#: not stored (``skipped``); reported on /readyz and /metrics, never dropped in silence
+faults = Table(
+    "projection_faults",
+    tracking_metadata,
+    Column("name", String(64), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("position", BigInteger, primary_key=True),
+    Column("action", String(16), nullable=False),
+    Column("error", String(2000), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+#: errors of the database or its connection, not of an event: the page is tried again later
+TRANSIENT = (OperationalError, InterfaceError, DisconnectionError, TimeoutError, ConnectionError)
 
 
 class TrackingConflictError(Exception):
@@ -76,6 +107,31 @@ class Item:
         if self._event is None and self._decode is not None and self.notification is not None:
             self._event = self._decode(self.notification)
         return self._event
+
+    def cleaned(self) -> Item | None:
+        """The event with every NUL in its strings replaced by U+FFFD (PostgreSQL's text
+        cannot hold NUL; an imported history may carry one), or None if it has none."""
+        n = self.notification
+        if n is None or b"\\u0000" not in n.state:
+            return None
+        try:
+            state = orjson.dumps(_without_nul(orjson.loads(n.state)))
+        except orjson.JSONDecodeError:
+            return None
+        clean = Notification(
+            id=n.id, originator_id=n.originator_id, originator_version=n.originator_version, topic=n.topic, state=state
+        )
+        return Item(self.position, clean, None, self._decode)
+
+
+def _without_nul(o: Any) -> Any:
+    if isinstance(o, str):
+        return o.replace("\x00", "\ufffd")
+    if isinstance(o, list):
+        return [_without_nul(v) for v in o]
+    if isinstance(o, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in o.items()}
+    return o
 
 
 class SqlView(TrackingRecorder):
@@ -312,22 +368,102 @@ class Runner:
         to_event = self.mapper.to_domain_event
         items = [Item(n.id, n, None, to_event) for n in notifications]
         last = items[-1].position
-        with self.engine.begin() as conn:
-            for p in self.projections:
-                mine = [i for i in items if i.position > positions[p.name]]
-                if not mine:
-                    continue
-                p.view.conn = conn
-                p.view.base_position = positions[p.name]
-                try:
-                    p.apply(conn, mine)
-                    p.view.insert_tracking(Tracking(p.name, last))
-                finally:
-                    p.view.conn = None
-                    p.view.base_position = None
+        try:
+            with self.engine.begin() as conn:
+                for p in self.projections:
+                    self._apply(conn, p, [i for i in items if i.position > positions[p.name]], positions[p.name])
+        except (TrackingConflictError, *TRANSIENT):
+            raise
+        except Exception as e:  # noqa: BLE001 - an event the page could not store: one at a time
+            log.warning("projection page after %d failed (%s); applying its events one at a time", start, e)
+            for item in items:
+                self._one(item)
         if on_page:
             on_page(len(items), last)
         return len(items)
+
+    @staticmethod
+    def _apply(conn: Connection, p: SqlProjection, mine: list[Item], base: int) -> None:
+        if not mine:
+            return
+        p.view.conn = conn
+        p.view.base_position = base
+        try:
+            p.apply(conn, mine)
+            p.view.insert_tracking(Tracking(p.name, mine[-1].position))
+        finally:
+            p.view.conn = None
+            p.view.base_position = None
+
+    def _one(self, item: Item) -> None:
+        """One event, each projection in its own transaction: as recorded; else with NUL
+        replaced (a fault, ``cleaned``); else not stored (a fault, ``skipped``: its position
+        passed so the projection goes on)."""
+        positions = self.positions()
+        for p in self.projections:
+            base = positions[p.name]
+            if item.position <= base:
+                continue
+            try:
+                with self.engine.begin() as conn:
+                    self._apply(conn, p, [item], base)
+                continue
+            except (TrackingConflictError, *TRANSIENT):
+                raise
+            except Exception as e:  # noqa: BLE001 - the event, not the database
+                first = e
+            clean = item.cleaned()
+            if clean is not None:
+                try:
+                    with self.engine.begin() as conn:
+                        self._apply(conn, p, [clean], base)
+                        self._fault(conn, p, item.position, "cleaned", first)
+                    continue
+                except (TrackingConflictError, *TRANSIENT):
+                    raise
+                except Exception as e:  # noqa: BLE001
+                    first = e
+            with self.engine.begin() as conn:
+                p.view.conn, p.view.base_position = conn, base
+                try:
+                    p.view.insert_tracking(Tracking(p.name, item.position))
+                finally:
+                    p.view.conn = p.view.base_position = None
+                self._fault(conn, p, item.position, "skipped", first)
+
+    @staticmethod
+    def _fault(conn: Connection, p: SqlProjection, position: int, action: str, error: BaseException) -> None:
+        log.error("projection %s v%d: event %d %s: %s", p.name, p.version, position, action, error)
+        conn.execute(
+            faults.insert().values(
+                name=p.name,
+                version=p.version,
+                position=position,
+                action=action,
+                error=f"{type(error).__name__}: {error}"[:2000],
+                at=datetime.now(UTC),
+            )
+        )
+
+    def faults(self, limit: int = 100) -> list[dict[str, Any]]:
+        """The events this group's projections could not store as recorded (latest first)."""
+        names = [p.name for p in self.projections]
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(faults).where(faults.c.name.in_(names)).order_by(faults.c.position.desc()).limit(limit)
+            )
+            return [dict(r._mapping) for r in rows]
+
+    def fault_counts(self) -> dict[tuple[str, int, str], int]:
+        """How many events each projection version cleaned or skipped."""
+        names = [p.name for p in self.projections]
+        q = (
+            select(faults.c.name, faults.c.version, faults.c.action, func.count())
+            .where(faults.c.name.in_(names))
+            .group_by(faults.c.name, faults.c.version, faults.c.action)
+        )
+        with self.engine.connect() as conn:
+            return {(n, int(v), a): int(c) for n, v, a, c in conn.execute(q)}
 
     def run_until_head(self, on_page: Callable[[int, int], None] | None = None) -> int:
         total = 0
