@@ -26,7 +26,7 @@ from sqlalchemy.engine import Connection
 
 from domain.benchmark import Benchmark
 from domain.case import Case
-from domain.facts import FOLDS, Facts, entry
+from domain.facts import FOLDS, Entry, Facts, entry
 from domain.fine import Fine
 from domain.inspection import Inspection
 from domain.ledger import ledger as fine_ledger
@@ -53,6 +53,8 @@ _KINDS: tuple[tuple[type[Any], str], ...] = (
 )
 _KIND_OF: dict[type[Any], str | None] = {}
 JUDGED = ("case", "fine", "officer", "inspection")
+REGISTRY = frozenset({"officer", "unit", "benchmark"})
+REGISTRY_ROWS = 200_000  # officers, units and benchmarks held between pages, at most
 
 
 def kind_of(e: Any) -> str | None:
@@ -96,8 +98,11 @@ def act_status(ctx: Context, oid: str, at: str) -> str:
 class Page:
     """One page's working set: the facts it touched, their findings, the acts it recorded."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, registry: dict[tuple[str, str], Any] | None = None) -> None:
         self.conn = conn
+        #: officers', units' and benchmarks' rows as the previous pages left them (few, read by
+        #: most events): {key: (facts, found, position)}, or None
+        self.registry = registry if registry is not None else {}
         self.docs: dict[tuple[str, str], Facts | None] = {}
         self.found: dict[tuple[str, str], dict[str, dict[str, list[str | None]]]] = {}
         self.segs: dict[tuple[str, str], dict[str, Any]] = {}
@@ -119,7 +124,17 @@ class Page:
     def preload(self, keys: Iterable[tuple[str, str]]) -> None:
         wanted = {k for k in keys if k not in self.docs}
         by_kind: dict[str, list[str]] = {}
+        registry = self.registry
         for kind, sid in wanted:
+            held = registry.get((kind, sid))
+            if held is not None:
+                doc, found, position = held
+                self.docs[(kind, sid)] = orjson.loads(doc) if doc is not None else None
+                self.found[(kind, sid)] = orjson.loads(found)
+                if position is not None:
+                    self.stored.add((kind, sid))
+                    self.positions[(kind, sid)] = position
+                continue
             by_kind.setdefault(kind, []).append(sid)
             self.docs[(kind, sid)] = None
             self.found[(kind, sid)] = {}
@@ -136,6 +151,11 @@ class Page:
                     self.found[(kind, sid)] = orjson.loads(found)
                     self.stored.add((kind, sid))
                     self.positions[(kind, sid)] = position
+                    if kind in REGISTRY:
+                        registry[(kind, sid)] = (doc, found, position)
+                if kind in REGISTRY:  # known to have no row yet
+                    for sid in chunk:
+                        registry.setdefault((kind, sid), (None, "{}", None))
 
     def get(self, kind: str, sid: str) -> Facts | None:
         if (kind, sid) not in self.docs:
@@ -325,6 +345,9 @@ class Page:
                 # a subject first seen in this page has no rows stored to cut (a rebuild's case)
                 "stored": self._has_rows(table, key, sid),
             }
+        # a later call of the page may start earlier (an officer's event recorded before the
+        # case's latest one, as clocks of concurrent writers allow): the stored rows are cut there
+        s["cut"] = min(s["cut"], now)
         kept = []
         for r in s["rows"]:
             if r["from_at"] >= now:
@@ -393,10 +416,17 @@ class Page:
                     "status": status,
                 }
 
-    def officer_acts(self, oid: str) -> list[dict[str, Any]]:
-        rows = [dict(r) for r in self.conn.execute(select(acts).where(acts.c.officer_id == oid)).mappings()]
+    def officer_acts(self, oid: str, since: str = "") -> list[dict[str, Any]]:
+        """The officer's acts at or after instant ``since`` (all of them if empty): stored ones
+        by the (officer, at) index, then this page's."""
+        q = select(acts.c.subject_id, acts.c.version, acts.c.subject_kind, acts.c.at, acts.c.status).where(
+            acts.c.officer_id == oid
+        )
+        if since:
+            q = q.where(acts.c.at >= since)
+        rows = [dict(r) for r in self.conn.execute(q).mappings()]
         seen = {(r["subject_id"], r["version"]) for r in rows}
-        rows += [a for (o, s, v), a in self.new_acts.items() if o == oid and (s, v) not in seen]
+        rows += [a for (o, s, v), a in self.new_acts.items() if o == oid and (s, v) not in seen and a["at"] >= since]
         return rows
 
     def _has_rows(self, table: Any, key: str, sid: str) -> bool:
@@ -422,17 +452,18 @@ class Page:
             for kind, sid in keys:
                 doc = self.docs[(kind, sid)]
                 assert doc is not None
-                rows.append(
-                    {
-                        "kind": kind,
-                        "id": sid,
-                        "unit_id": doc.get("unit_id"),
-                        "case_id": doc.get("case_id"),
-                        "facts": orjson.dumps(doc).decode(),
-                        "found": orjson.dumps(self.found.get((kind, sid), {})).decode(),
-                        "position": self.positions.get((kind, sid), 0),
-                    }
-                )
+                row = {
+                    "kind": kind,
+                    "id": sid,
+                    "unit_id": doc.get("unit_id"),
+                    "case_id": doc.get("case_id"),
+                    "facts": orjson.dumps(doc).decode(),
+                    "found": orjson.dumps(self.found.get((kind, sid), {})).decode(),
+                    "position": self.positions.get((kind, sid), 0),
+                }
+                rows.append(row)
+                if kind in REGISTRY:
+                    self.registry[(kind, sid)] = (row["facts"], row["found"], row["position"])
             bulk_insert_rows(conn, facts, rows)
         for sid, k, since in self.deletes:
             conn.execute(
@@ -517,8 +548,20 @@ class Audit(SqlProjection):
     version = VERSION
     metadata = metadata
 
+    def __init__(self, engine: Any) -> None:
+        super().__init__(engine)
+        self._registry: dict[tuple[str, str], Any] = {}
+        self._registry_at: int | None = None  # the position the registry rows are as of
+
     def apply(self, conn: Connection, items: Sequence[Item]) -> None:
-        page = Page(conn)
+        # The rows of officers, units and benchmarks are kept between pages of this process,
+        # as of the position the last page ended at: a page that starts anywhere else (a page
+        # that did not commit, another worker's pages) reads them from the table again.
+        base = self.view.base_position
+        if base is None or base != self._registry_at:
+            self._registry.clear()
+        self._registry_at = None  # until this page has written them
+        page = Page(conn, self._registry)
         ctx = ProjectionContext(page)
         work = []
         for i in items:
@@ -548,17 +591,23 @@ class Audit(SqlProjection):
                 if row is not None:
                     page.public[sid] = row
             if kind == "officer" and x["e"] != "Registered":
-                self._rejudge_officer(page, ctx, sid, doc, x["rec"])
+                self._rejudge_officer(page, ctx, sid, x, x["rec"])
             elif kind == "unit" and x["e"] != "Registered":
                 self._rejudge_unit(page, ctx, sid, x["rec"])
         page.flush_pending(ctx)
         page.flush()
+        if len(self._registry) > REGISTRY_ROWS:
+            self._registry.clear()
+        self._registry_at = items[-1].position if items else base
 
     @staticmethod
-    def _rejudge_officer(page: Page, ctx: ProjectionContext, oid: str, o: Facts, now: str) -> None:
+    def _rejudge_officer(page: Page, ctx: ProjectionContext, oid: str, x: Entry, now: str) -> None:
         """Acts whose certificate state this officer event changed are judged again."""
+        since = affected_from(x)
+        if since is None:
+            return
         changed: dict[tuple[str, str], set[int]] = {}
-        for a in page.officer_acts(oid):
+        for a in page.officer_acts(oid, since):
             status = act_status(ctx, oid, a["at"])
             if status != a["status"]:
                 changed.setdefault((a["subject_kind"], a["subject_id"]), set()).add(a["version"])
@@ -590,6 +639,23 @@ class Audit(SqlProjection):
                 doc = page.get(kind, sid)
                 if doc is not None:
                     page.judge(kind, sid, doc, selected, ctx, max(now, doc["rec"]))
+
+
+def affected_from(x: Entry) -> str | None:
+    """The earliest instant at which this officer event can change the certificate's state
+    (``certificate_state`` reads a certificate from its ``valid_from``, a validation from its
+    day, a status change from its instant); "" for any instant, None for none (an exam or a
+    training changes no certificate)."""
+    name = x["e"]
+    if name in ("ExamTaken", "TrainingRecorded"):
+        return None
+    if name == "CertificateIssued":
+        return str(x["valid_from"])
+    if name == "CertificateValidated":
+        return str(x["on"])
+    if name in ("CertificateSuspended", "CertificateReinstated", "QualificationRevoked"):
+        return str(x["at"])
+    return ""
 
 
 def ledger_row(fine_id: str, f: Facts, now: str) -> dict[str, Any]:

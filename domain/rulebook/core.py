@@ -169,6 +169,8 @@ class Context:
         self._certs: dict[tuple[str, int, str], CertState | None] = {}
         self._change_days: dict[tuple[str, int], frozenset[str]] = {}
         self._memo: dict[tuple[Any, ...], Any] = {}
+        #: acting officers as an instant found them (``officers.officer_at``), by officer version
+        self.seen: dict[tuple[Any, ...], Any] = {}
 
     def memo(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
         """A value the bodies share while they judge one subject once (e.g. its acts and their
@@ -192,6 +194,15 @@ class Context:
     def case(self, case_id: str) -> Facts | None:
         return None
 
+    def instant(self, officer_id: str, o: Facts, at: str) -> str:
+        """``at`` as the certificate tells instants apart: its day, unless the certificate
+        changed within that day (a suspension, reinstatement or revocation)."""
+        v = int(o.get("v", 0))
+        days = self._change_days.get((officer_id, v))
+        if days is None:
+            days = self._change_days[(officer_id, v)] = frozenset(c["at"][:10] for c in o["status_changes"])
+        return at if at[:10] in days else at[:10]
+
     def cert(self, officer_id: str, at: str) -> CertState | None:
         """The officer's certificate at instant ``at``; None if the officer is unknown. A
         certificate changes within a day only at a suspension, reinstatement or revocation, so
@@ -199,11 +210,7 @@ class Context:
         o = self.officer(officer_id)
         if o is None:
             return None
-        v = int(o.get("v", 0))
-        days = self._change_days.get((officer_id, v))
-        if days is None:
-            days = self._change_days[(officer_id, v)] = frozenset(c["at"][:10] for c in o["status_changes"])
-        key = (officer_id, v, at if at[:10] in days else at[:10])
+        key = (officer_id, int(o.get("v", 0)), self.instant(officer_id, o, at))
         if key not in self._certs:
             if len(self._certs) > 65536:
                 self._certs.clear()

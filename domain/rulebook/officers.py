@@ -137,28 +137,31 @@ def officers_at(f: Facts, ctx: Context, only: frozenset[int] | None) -> list[tup
         matter, region, unit = _region(f, ctx)
         out = []
         for a in acting(f, "fine" if "bank" in f else "case", only):
-            seen = []
-            for oid in a.officers:
-                o = ctx.officer(oid)
-                if o is None:
-                    seen.append(OfficerAt(oid, False, False, False, None, False))
-                    continue
-                aux = o["kind"] == "auxiliary"
-                st = None if aux else ctx.cert(oid, a.entry["at"])
-                seen.append(
-                    OfficerAt(
-                        oid,
-                        True,
-                        aux,
-                        o["unit_id"] == unit,
-                        st.status if st else None,
-                        bool(st and st.covers(matter, region)),
-                    )
-                )
-            out.append((a, seen))
+            at = a.entry["at"]
+            out.append((a, [officer_at(ctx, oid, at, matter, region, unit) for oid in a.officers]))
         return out
 
     return ctx.memo(("officers_at", f["id"], f["v"], only), compute)  # type: ignore[no-any-return]
+
+
+def officer_at(ctx: Context, oid: str, at: str, matter: str, region: str, unit: str) -> OfficerAt:
+    """One officer of an act at instant ``at``, for a case of this matter, region and unit
+    (the same answer for every act of a day on which the certificate did not change)."""
+    o = ctx.officer(oid)
+    if o is None:
+        return OfficerAt(oid, False, False, False, None, False)
+    key = (oid, o.get("v", 0), ctx.instant(oid, o, at), matter, region, unit)
+    held = ctx.seen.get(key)
+    if held is None:
+        aux = o["kind"] == "auxiliary"
+        st = None if aux else ctx.cert(oid, at)
+        held = OfficerAt(
+            oid, True, aux, o["unit_id"] == unit, st.status if st else None, bool(st and st.covers(matter, region))
+        )
+        if len(ctx.seen) > 65536:
+            ctx.seen.clear()
+        ctx.seen[key] = held
+    return held
 
 
 def _sworn(ctx: Context, oid: str) -> bool:
