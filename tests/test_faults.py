@@ -135,3 +135,39 @@ def test_a_clean_store_reports_no_fault(story: Story) -> None:
         api.state.engine.dispose()
     finally:
         runner.engine.dispose()
+
+
+def test_an_officer_event_recorded_before_the_cases_last_one_rejudges_without_a_fault(story: Story) -> None:
+    """Clocks of concurrent writers disagree: a back-dated suspension whose recording time is
+    earlier than the closed case's last event, later in the log and in the same page, cuts the
+    case's stored score rows where it starts; no fault, one score per stretch of time."""
+    from sqlalchemy import select
+
+    from domain import clock
+    from projections.audit_tables import acts, scores
+
+    s = story
+    s.runner.run_until_head()  # the unit and its officers in an earlier page
+    cid, _ = s.clean_fined_case()  # closed on day 20
+    clock.set_clock(lambda: s.t(10))  # recorded "on day 10", after the case's day-20 events in the log
+    s.app.suspend_certificate(SYSTEM, s.zhang, at=s.t(2), reason="暂扣（追溯）")
+    runner = _runner(s)
+    try:
+        runner.run_until_head()
+        assert set(runner.positions().values()) == {s.app.max_position()}
+        assert runner.faults() == []
+        with runner.engine.connect() as conn:
+            rows = conn.execute(
+                select(scores.c.from_at, scores.c.to_at).where(scores.c.case_id == cid).order_by(scores.c.from_at)
+            ).all()
+            status = {
+                r.version: r.status
+                for r in conn.execute(select(acts).where(acts.c.officer_id == s.zhang, acts.c.subject_id == cid))
+            }
+        assert rows, "the closed case has a score"
+        assert all(a.to_at == b.from_at for a, b in zip(rows, rows[1:], strict=False)), rows
+        assert rows[-1].to_at is None
+        assert "suspended" in status.values()  # his acts after day 2, judged again
+        assert any(f["rule"] == "A7" for f in s.findings(cid, s.t(30)))
+    finally:
+        runner.engine.dispose()
