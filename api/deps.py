@@ -22,9 +22,13 @@ from domain.receipts import RECEIPT, Receipt
 bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <token>")
 
 
-def get_app(request: Request) -> Oversight:
+def app_of(request: Request) -> Oversight:
     app: Oversight = request.app.state.oversight
     return app
+
+
+async def get_app(request: Request) -> Oversight:  # async: no worker thread for a lookup
+    return app_of(request)
 
 
 App = Annotated[Oversight, Depends(get_app)]

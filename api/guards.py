@@ -26,7 +26,7 @@ from domain.application import Oversight
 from domain.errors import InvalidInputError, NotFoundError
 from domain.principal import Actor
 
-from .deps import CurrentPrincipal, get_app
+from .deps import CurrentPrincipal, app_of
 
 #: Route functions named otherwise than the application command they run.
 ROUTE_COMMANDS = {
@@ -131,7 +131,7 @@ class Lookups:
 def lookups(request: Request) -> Lookups:
     found: Lookups | None = getattr(request.app.state, "lookups", None)
     if found is None:
-        found = request.app.state.lookups = Lookups(get_app(request))
+        found = request.app.state.lookups = Lookups(app_of(request))
     return found
 
 
@@ -200,7 +200,7 @@ def precheck(request: Request) -> None:
     scheme, token = get_authorization_scheme_param(request.headers.get("Authorization"))
     if scheme.lower() != "bearer" or not token:
         raise AuthenticationError("missing bearer token")
-    check_command(request, get_app(request).authenticate(token), None)
+    check_command(request, app_of(request).authenticate(token), None)
 
 
 def report_guard(actor: CurrentPrincipal) -> None:

@@ -6,12 +6,12 @@ import logging
 import os
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
-from fastapi import Depends, FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 
 from domain.application import Oversight
@@ -23,6 +23,42 @@ from .console import create_console
 from .routes import admin, audits, cases, fines, inspections, integrity
 
 log = logging.getLogger("oversight")
+
+
+class Metrics:
+    """Counts requests by method and status and sums their time; an unhandled error becomes a
+    500 problem+json. Plain ASGI: no task group or body queue per request."""
+
+    def __init__(self, app: Any, counts: Counter[tuple[str, int]], latency: dict[str, float]) -> None:
+        self.app = app
+        self.counts = counts
+        self.latency = latency
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        t0 = time.perf_counter()
+        status = [0]
+
+        async def sending(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        except Exception:
+            log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
+            if status[0]:  # the answer had begun: nothing more can be sent
+                raise
+            response = errors.problem(500, "internal error; nothing was recorded")
+            status[0] = response.status_code
+            await response(scope, receive, send)
+        finally:
+            self.counts[(str(scope.get("method")), status[0])] += 1
+            self.latency["sum"] += time.perf_counter() - t0
+            self.latency["count"] += 1
 
 
 def create_app(
@@ -77,18 +113,7 @@ def create_app(
     counts: Counter[tuple[str, int]] = Counter()
     latency: dict[str, float] = {"sum": 0.0, "count": 0.0}
 
-    @api.middleware("http")
-    async def metrics_mw(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        t0 = time.perf_counter()
-        try:
-            response = await call_next(request)
-        except Exception:
-            log.exception("unhandled error on %s %s", request.method, request.url.path)
-            response = errors.problem(500, "internal error; nothing was recorded")
-        counts[(request.method, response.status_code)] += 1
-        latency["sum"] += time.perf_counter() - t0
-        latency["count"] += 1
-        return response
+    api.add_middleware(Metrics, counts=counts, latency=latency)
 
     @api.get("/healthz", tags=["operations"])
     def healthz() -> dict[str, Any]:

@@ -288,8 +288,14 @@ class Runner:
                 p.create(conn)
 
     def positions(self) -> dict[str, int]:
+        """Each projection's tracked position, in one query."""
+        wanted = {(p.name, p.version): p.name for p in self.projections}
+        q = select(tracking.c.name, tracking.c.version, tracking.c.position).where(
+            tracking.c.name.in_([p.name for p in self.projections])
+        )
         with self.engine.connect() as conn:
-            return {p.name: p.view.position(conn) for p in self.projections}
+            found = {wanted[(n, v)]: int(pos or 0) for n, v, pos in conn.execute(q) if (n, v) in wanted}
+        return {p.name: found.get(p.name, 0) for p in self.projections}
 
     def position(self, names: Sequence[str] | None = None) -> int:
         """The position every projection of the group (or the named ones) has reached."""

@@ -53,6 +53,10 @@ def serve(
     demo_if_empty: Annotated[
         bool, typer.Option("--demo-if-empty", help="load the demo dataset first when the store is empty")
     ] = False,
+    access_log: Annotated[
+        bool,
+        typer.Option("--access-log", help="log every request (also OVERSIGHT_ACCESS_LOG=1); off by default"),
+    ] = False,
 ) -> None:
     """Start the HTTP API."""
     import uvicorn
@@ -68,7 +72,10 @@ def serve(
         typer.echo(f"Console: {console}  (sign in with one of the tokens above)")
     api = create_app(oversight=app, projections=not no_projections)
     typer.echo(f"Serving on http://{host}:{port}  (docs: http://{host}:{port}/docs, console: {console})")
-    uvicorn.run(api, host=host, port=port, log_level="info")
+    # Every command is in the log with who recorded it; a line per request costs a tenth of
+    # the event loop, so the access log is opt-in.
+    access_log = access_log or os.environ.get("OVERSIGHT_ACCESS_LOG", "") in ("1", "true", "yes")
+    uvicorn.run(api, host=host, port=port, log_level="info", access_log=access_log, http="auto", loop="auto")
 
 
 @cli.command()

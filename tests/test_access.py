@@ -246,3 +246,29 @@ def test_two_processes_racing_on_one_case_lose_nothing(world: World, db_url: str
     finally:
         a.close()
         b.close()
+
+
+def test_a_gate_reads_an_officer_another_process_changed(db_url: str) -> None:
+    """Gates read the officers as the log has them: a suspension recorded by another server
+    process reaches this one's warm cache before its next command (one read of the log's
+    tail per command), so the act is refused (A7), not recorded."""
+    import pytest
+
+    from domain.errors import RuleViolation
+    from domain.principal import SYSTEM
+    from scripts.demo import UnitStory
+
+    a, b = Oversight(db_url), Oversight(db_url)
+    try:
+        s = UnitStory(a)
+        cid = s.file()
+        s.act(cid, s.t(1, 10))  # a's cache now holds both officers, certified
+        b.suspend_certificate(SYSTEM, s.zhang, at=s.t(1, 12), reason="暂扣")
+        with pytest.raises(RuleViolation) as refused:
+            s.act(cid, s.t(1, 14))
+        assert refused.value.rule in ("A7", "A1", "A2"), refused.value
+        assert [e["type"] for e in a.case_events(SYSTEM, cid)].count("ActRecorded") == 1
+    finally:
+        s.engine.dispose()
+        a.close()
+        b.close()

@@ -93,6 +93,11 @@ class Service(Application[UUID]):
         self._locks_guard = threading.Lock()
         #: called after every save (e.g. to wake the projection runner)
         self.listeners: list[Callable[[], None]] = []
+        #: the log position up to which the aggregate cache was compared with the log
+        self._tail_at: int | None = None
+        self._tail_lock = threading.Lock()
+        #: officers known to be on the register (a registration is never undone)
+        self._registered: set[UUID] = set()
         super().__init__(env=base_env)
         if self.env.get("PERSISTENCE_MODULE", "").startswith("eventsourcing."):
             install_append_only_trigger(self.store)
@@ -145,6 +150,37 @@ class Service(Application[UUID]):
             for e in self.events.get(agg.id, gt=agg.version):
                 e.mutate(agg)  # type: ignore[attr-defined]
         return agg
+
+    def _catch_up(self) -> None:
+        """Bring the aggregate cache up to the log's head in one read: every aggregate another
+        process changed since the last catch-up is evicted (loaded afresh when next asked
+        for). Positions are assigned in commit order, so the events after the last position
+        read are all the cache can have missed."""
+        cache = self.repository.cache
+        if cache is None:
+            return
+        with self._tail_lock:
+            start = self._tail_at
+            if start is None:
+                start = self._tail_at = 0
+            rows = self.recorder.select_notifications(start=start, limit=TAIL, inclusive_of_start=False)
+            if len(rows) >= TAIL:  # far behind (an import, a restore): start the cache afresh
+                for key in list(getattr(cache, "cache", {})):
+                    with suppress(KeyError):
+                        cache.get(key, evict=True)
+                self._tail_at = self.max_position()
+                return
+            for n in rows:
+                oid = n.originator_id if isinstance(n.originator_id, UUID) else UUID(str(n.originator_id))
+                try:
+                    agg = cache.get(oid)
+                except KeyError:
+                    continue
+                if agg.version < n.originator_version:
+                    with suppress(KeyError):
+                        cache.get(oid, evict=True)
+            if rows:
+                self._tail_at = rows[-1].id
 
     def save(self, *aggs: Any, **kwargs: Any) -> list[Recording[UUID]]:
         """The library's save, without its per-object runtime Protocol checks (two
@@ -228,12 +264,22 @@ class Service(Application[UUID]):
     def _officer_ids(self, ids: list[str], field: str = "officers") -> list[str]:
         """Officers a command names must be on the register (422 naming the field otherwise)."""
         for oid in ids:
-            if not _is_uuid(oid) or not self._exists(UUID(oid)):
+            if not _is_uuid(oid):
                 raise InvalidInputError(field, f"unknown officer {oid}")
+            uid = UUID(oid)
+            if uid not in self._registered:
+                if not self._exists(uid):
+                    raise InvalidInputError(field, f"unknown officer {oid}")
+                if len(self._registered) < 1_000_000:
+                    self._registered.add(uid)
         return [str(UUID(o)) for o in ids]
 
     def context(self) -> AppContext:
         return AppContext(self)
+
+
+#: log entries read at most per catch-up of the aggregate cache
+TAIL = 2000
 
 
 class AppContext(Context):
@@ -244,17 +290,17 @@ class AppContext(Context):
         super().__init__()
         self.app = app
         self._seen: dict[tuple[str, str], Facts | None] = {}
+        self._caught_up = False
 
     def _facts(
         self, cls: type[Base], key: str, aggregate_id: UUID | str | None, what: str, fresh: bool = True
     ) -> Facts | None:
         if (what, key) not in self._seen:
+            if fresh and not self._caught_up:  # one read of the log's tail for all of them
+                self.app._catch_up()
+                self._caught_up = True
             try:
-                agg = (
-                    (self.app._fresh if fresh else self.app._get)(cls, aggregate_id or key, what)
-                    if aggregate_id or _is_uuid(key)
-                    else None
-                )
+                agg = self.app._get(cls, aggregate_id or key, what) if aggregate_id or _is_uuid(key) else None
             except NotFoundError:
                 agg = None
             self._seen[(what, key)] = None if agg is None else agg.f
