@@ -66,7 +66,11 @@ def create_app(
     admin_token: str | None = None,
     oversight: Oversight | None = None,
     projections: bool = True,
+    worker: Any = None,
 ) -> FastAPI:
+    """``projections``: run the projection runner in this process. ``worker``: a child process
+    (``subprocess.Popen``) that runs them instead; ``/readyz`` answers 503 once it has exited,
+    and it is stopped with the app."""
     app_service = oversight or Oversight(db_url)
     token = admin_token if admin_token is not None else os.environ.get("OVERSIGHT_ADMIN_TOKEN")
     if token:
@@ -81,6 +85,12 @@ def create_app(
             runner.start()
         yield
         runner.stop()
+        if worker is not None and worker.poll() is None:
+            worker.terminate()
+            try:
+                worker.wait(timeout=10)
+            except Exception:  # noqa: BLE001 - it is killed then
+                worker.kill()
         engine.dispose()
 
     api = FastAPI(
@@ -129,6 +139,10 @@ def create_app(
             return errors.problem(503, f"store unreachable: {type(e).__name__}", headers={"Retry-After": "5"})
         if projections and (runner.error is not None or not runner.running()):
             return errors.problem(503, "projections are not running", headers={"Retry-After": "5"})
+        if worker is not None and worker.poll() is not None:
+            return errors.problem(
+                503, f"the projection worker exited ({worker.returncode})", headers={"Retry-After": "5"}
+            )
         for s in runner.states():
             if s.state == "building":
                 return errors.problem(503, runner.unavailable((s.name,)) or "building", headers={"Retry-After": "30"})

@@ -6,8 +6,9 @@ Each client is an officer of one of a few units (its own principal and token). I
 (POST /v1/cases), collects two pieces of evidence (POST /v1/cases/{id}/evidence) and serves the
 notice (POST /v1/cases/{id}/notices), then files the next case: a command mix of 1/4 filing,
 1/2 evidence, 1/4 notice. Every gate runs as it does for any client, with read-your-writes
-untouched; the projections run inside the server, as `oversight serve` runs them by default
-(BENCH_HTTP_PROJECTIONS=worker runs them in a separate process). Clients are closed-loop (one
+untouched; the projections run as `oversight serve` runs them by default, in its child process
+(BENCH_HTTP_PROJECTIONS=thread runs them in a thread of the server, worker in a separate
+`oversight project`). Clients are closed-loop (one
 request in flight each) and run in this process, on a minimal asyncio HTTP/1.1 keep-alive
 client, so the load generator costs little of the machine's CPU next to the server; its CPU use
 is printed.
@@ -30,8 +31,9 @@ Environment:
   BENCH_HTTP_DBS        databases, comma-separated: sqlite, postgres (default both)
   BENCH_HTTP_UNITS      units the clients are spread over (default 4)
   BENCH_HTTP_IDEMPOTENCY  1: every command carries an Idempotency-Key (default), 0: none
-  BENCH_HTTP_PROJECTIONS  serve: the projections run inside the server (default, as
-                          `oversight serve` runs them); worker: `serve --no-projections` beside
+  BENCH_HTTP_PROJECTIONS  serve: the projections run as `oversight serve` runs them by default
+                          (its child process); thread: `serve --projections-in-process`, in a
+                          thread of the API process; worker: `serve --no-projections` beside
                           one `oversight project` process (the README's separate workers)
   BENCH_HTTP_RAW_N      single-row INSERT transactions per raw round, 3 rounds (default 1500)
   BENCH_HTTP_PROFILE_DIR  if set: py-spy records the server (raw folded stacks) during the
@@ -86,8 +88,13 @@ PROFILE_DIR = os.environ.get("BENCH_HTTP_PROFILE_DIR")
 PROFILE_FLAGS = os.environ.get("BENCH_HTTP_PROFILE_FLAGS", "--threads --nonblocking --rate 100")
 KEEP_LOG = os.environ.get("BENCH_HTTP_KEEP_LOG") == "1"
 PROJECTIONS = os.environ.get("BENCH_HTTP_PROJECTIONS", "serve")
-if PROJECTIONS not in ("serve", "worker"):
-    raise SystemExit("BENCH_HTTP_PROJECTIONS: serve or worker")
+PROJ_LABEL = {
+    "serve": "the server's child process (the default)",
+    "thread": "a thread of the server",
+    "worker": "a separate worker process",
+}
+if PROJECTIONS not in ("serve", "thread", "worker"):
+    raise SystemExit("BENCH_HTTP_PROJECTIONS: serve, thread or worker")
 
 TARGET_CPS_32 = 1000.0
 TARGET_P99_32_MS = 100.0
@@ -171,6 +178,8 @@ def start_server(db_url: str, tmp: str, admin_token: str) -> Server:
     serve = [sys.executable, "-m", "scripts.cli", "serve", "--db", db_url, "--host", "127.0.0.1", "--port", str(port)]
     if PROJECTIONS == "worker":
         serve.append("--no-projections")
+    elif PROJECTIONS == "thread":
+        serve.append("--projections-in-process")
     proc = subprocess.Popen(serve, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
     server = Server(proc, f"http://127.0.0.1:{port}", log_path)
     if PROJECTIONS == "worker":
@@ -508,7 +517,7 @@ def run(kind: str) -> dict[str, Any]:
         _catch_up(server.base, admin)
         print(
             f"{kind}: server pid {server.proc.pid} at {server.base}, {UNITS} units, {max(CLIENTS)} principals, "
-            f"projections: {'in the server' if PROJECTIONS == 'serve' else 'a separate worker process'}"
+            f"projections: {PROJ_LABEL[PROJECTIONS]}"
         )
         for n in CLIENTS:
             tag = uuid.uuid4().hex[:6]

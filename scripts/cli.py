@@ -57,6 +57,14 @@ def serve(
         bool,
         typer.Option("--access-log", help="log every request (also OVERSIGHT_ACCESS_LOG=1); off by default"),
     ] = False,
+    in_process: Annotated[
+        bool,
+        typer.Option(
+            "--projections-in-process",
+            help="run the projections in a thread of this process (also OVERSIGHT_PROJECTIONS=thread), "
+            "not in the child process that runs them by default",
+        ),
+    ] = False,
 ) -> None:
     """Start the HTTP API."""
     import uvicorn
@@ -70,7 +78,16 @@ def serve(
         typer.echo("Empty store: loading the demo dataset …")
         _print_demo(load_demo(app))
         typer.echo(f"Console: {console}  (sign in with one of the tokens above)")
-    api = create_app(oversight=app, projections=not no_projections)
+    worker = None
+    in_process = in_process or os.environ.get("OVERSIGHT_PROJECTIONS", "worker") == "thread"
+    if not in_process and not no_projections:
+        import subprocess
+
+        # `oversight project` beside the API, polling often (read-your-writes waits for it);
+        # it stops when this process is gone, however it ended.
+        cmd = [sys.executable, "-m", "scripts.cli", "project", "--poll", "0.02", "--parent", str(os.getpid())]
+        worker = subprocess.Popen(cmd + (["--db", db] if db else []))  # noqa: S603 - this interpreter
+    api = create_app(oversight=app, projections=not no_projections and worker is None, worker=worker)
     typer.echo(f"Serving on http://{host}:{port}  (docs: http://{host}:{port}/docs, console: {console})")
     # Every command is in the log with who recorded it; a line per request costs a tenth of
     # the event loop, so the access log is opt-in.
@@ -108,12 +125,23 @@ def project(
     only: Annotated[list[str] | None, typer.Option("--only", help="projection name")] = None,
     poll: Annotated[float, typer.Option("--poll", help="seconds between polls when idle")] = 0.5,
     until_head: Annotated[bool, typer.Option("--until-head", help="stop once caught up")] = False,
+    parent: Annotated[int | None, typer.Option("--parent", help="stop when this process is gone", hidden=True)] = None,
 ) -> None:
     """Run projection workers only (each follows the log from its own tracked position)."""
     import signal
+    import threading
 
     app = _app(db)
     runner = _runner(app, only)
+    if parent is not None:
+
+        def orphaned() -> None:
+            while not runner.stopping.wait(1.0):
+                if os.getppid() != parent:
+                    runner.stopping.set()
+                    runner.wake.set()
+
+        threading.Thread(target=orphaned, daemon=True).start()
     if until_head:
         runner.run_until_head()
         typer.echo(f"caught up: {runner.positions()}")

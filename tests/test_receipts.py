@@ -5,6 +5,7 @@ server killed by SIGKILL under load."""
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import subprocess
@@ -256,3 +257,56 @@ def test_sigkill_under_load_then_every_in_flight_retry_is_answered_once(oversigh
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(c) for c in f.read().split()]
+    except FileNotFoundError:
+        return []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split()[2] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_the_projection_worker_is_watched_by_readyz_and_never_outlives_the_server(oversight: Oversight) -> None:
+    """`serve` runs the projections in a child process: a command's position is projected
+    (read-your-writes through the child), /readyz says when the child is gone, and a server
+    killed by SIGKILL leaves no child behind."""
+    app = oversight
+    token, cases = _setup(app)
+    port = _free_port()
+    proc = _serve(app.store.url, port)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        children = _children(proc.pid)
+        assert len(children) == 1, children
+        head = app.max_position()
+        r = httpx.get(f"{base}/v1/cases?min_position={head}", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+        assert r.status_code == 200 and int(r.headers["X-Projection-Position"]) >= head
+        assert httpx.get(f"{base}/readyz", timeout=5).status_code == 200
+        os.kill(children[0], signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while httpx.get(f"{base}/readyz", timeout=5).status_code != 503:
+            assert time.monotonic() < deadline, "readyz did not notice the worker had gone"
+            time.sleep(0.1)
+        assert "projection worker exited" in httpx.get(f"{base}/readyz", timeout=5).json()["detail"]
+    finally:
+        proc.kill()
+        proc.wait()
+    # and a worker whose server was SIGKILLed stops by itself
+    proc = _serve(app.store.url, port)
+    children = _children(proc.pid)
+    assert len(children) == 1, children
+    proc.kill()
+    proc.wait()
+    deadline = time.monotonic() + 10
+    while _alive(children[0]):
+        assert time.monotonic() < deadline, "the projection worker outlived its server"
+        time.sleep(0.1)
