@@ -287,6 +287,9 @@ class Runner:
             for p in self.projections:
                 p.create(conn)
 
+    def projection(self, name: str) -> SqlProjection:
+        return next(p for p in self.projections if p.name == name)
+
     def positions(self) -> dict[str, int]:
         """Each projection's tracked position, in one query."""
         wanted = {(p.name, p.version): p.name for p in self.projections}

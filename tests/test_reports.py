@@ -235,3 +235,27 @@ def test_the_command_line_officers_csv_neutralises_cells_that_begin_like_a_formu
     assert out.returncode == 0, out.stderr
     cells = {row["name"] for row in csv.DictReader(io.StringIO(out.stdout))}
     assert cells == {"'" + n for n in names[:4]} | {"张伟"}
+
+
+def test_the_unit_fine_totals_as_of_now_follow_every_new_payment(story: Any) -> None:
+    """The totals as of now are kept per projected position and day: a payment recorded
+    after a first read shows in the next one."""
+    from api.main import create_app
+
+    s = story
+    _, fid = s.served_fine()
+    token = s.app.grant_principal(SYSTEM, name="审计", role="auditor")["token"]
+    h = {"Authorization": f"Bearer {token}"}
+    with TestClient(create_app(oversight=s.app)) as c:
+
+        def mine() -> dict[str, Any]:
+            r = c.get(f"/v1/audits/fines?min_position={s.app.max_position()}", headers=h)
+            assert r.status_code == 200, r.text
+            return next(u for u in r.json()["units"] if u["unit_id"] == s.unit)
+
+        before = mine()
+        assert before == mine()  # the same position and day: the same totals
+        assert before["outstanding"] == "20000.00" and before["paid"] == "0.00"
+        s.pay(fid, remit_after=None)
+        after = mine()
+        assert after["paid"] == "20000.00" and after["outstanding"] == "0.00"

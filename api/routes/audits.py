@@ -42,6 +42,12 @@ def _now(as_of: datetime | None) -> datetime:
     return as_of or datetime.now(CHINA)
 
 
+def _json(result: Any) -> Response:
+    """A report page as JSON, serialised by orjson (FastAPI's generic encoder took 20-30 ms of
+    a 500-row page); the route's documented schema is unchanged."""
+    return Response(orjson.dumps(result, default=str), media_type="application/json")
+
+
 def _csv(rows: Any, columns: list[str], name: str) -> StreamingResponse:
     return StreamingResponse(
         reports.stream(rows, columns),
@@ -94,8 +100,9 @@ def list_findings(
     )
     engine = request.app.state.engine
     if format == "csv":
-        return _csv(reports.findings_all(engine, as_of=_now(as_of), **filters), reports.FINDING_COLUMNS, "findings")
-    return reports.findings_page(engine, as_of=_now(as_of), limit=limit, cursor=cursor, **filters)
+        rows = reports.findings_all(engine, as_of=_now(as_of), for_csv=True, **filters)
+        return _csv(rows, reports.FINDING_COLUMNS, "findings")
+    return _json(reports.findings_page(engine, as_of=_now(as_of), limit=limit, cursor=cursor, **filters))
 
 
 @router.get("/findings/counts")
@@ -160,7 +167,7 @@ def officers(
                     return
 
         return _csv(rows(), reports.OFFICER_COLUMNS, "officers")
-    return reports.officers_page(engine, unit_id=scope, as_of=_now(as_of), limit=limit, cursor=cursor)
+    return _json(reports.officers_page(engine, unit_id=scope, as_of=_now(as_of), limit=limit, cursor=cursor))
 
 
 @router.get("/officers/{officer_id}/acts")
@@ -202,7 +209,9 @@ def fines(
     scope = _scope(actor, unit_id)
     if format == "csv":
         return _csv(reports.fines_all(engine, unit_id=scope, as_of=_now(as_of)), reports.FINE_COLUMNS, "fines")
-    return reports.fines_report(engine, scope, _now(as_of), limit=limit, cursor=cursor)
+    # the unit totals as of now are one aggregate per projected position and China day
+    current = None if as_of is not None else request.app.state.runner.projection("audit").view
+    return _json(reports.fines_report(engine, scope, _now(as_of), limit=limit, cursor=cursor, current=current))
 
 
 public = APIRouter(prefix="/v1/public", tags=["public"])

@@ -11,26 +11,34 @@ from typing import Any
 import orjson
 
 FORMULA = ("=", "+", "-", "@", "\t", "\r")
+_FIRST = frozenset(FORMULA)  # each is one character: a cell is neutralised by its first
+ROWS_PER_CHUNK = 1000
 
 
 def cell(v: Any) -> Any:
-    if isinstance(v, (list, dict)):
+    t = type(v)
+    if t is list or t is dict:
         v = orjson.dumps(v).decode()
-    if isinstance(v, str) and v.startswith(FORMULA):
-        return "'" + v
-    return v
+    elif t is not str:
+        return v
+    return "'" + v if v and v[0] in _FIRST else v
 
 
 def stream(rows: Iterable[dict[str, Any]], columns: list[str]) -> Iterator[str]:
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(columns)
-    for i, r in enumerate(rows):
-        w.writerow([cell(r.get(c)) for c in columns])
-        if i % 200 == 199:
+    write = w.writerow
+    n = 0
+    for r in rows:
+        get = r.get
+        write([cell(get(c)) for c in columns])
+        n += 1
+        if n == ROWS_PER_CHUNK:
             yield buf.getvalue()
             buf.seek(0)
             buf.truncate()
+            n = 0
     yield buf.getvalue()
 
 
