@@ -187,6 +187,11 @@ class SqlProjection(Projection[SqlView]):
 
     def create(self, conn: Connection) -> None:
         self.metadata.create_all(conn)
+        # An index added to a version's tables (no stored row changes) reaches tables built
+        # before it: create_all makes missing tables only.
+        for table in self.metadata.sorted_tables:
+            for index in table.indexes:
+                index.create(conn, checkfirst=True)
         tracking_metadata.create_all(conn)
         exists = conn.execute(
             select(tracking.c.position).where(tracking.c.name == self.name, tracking.c.version == self.version)

@@ -240,3 +240,24 @@ def test_the_command_line_lists_projection_states_and_prunes_superseded_tables(d
         assert f"p_audit_v{Audit.version}_facts" in inspect(engine).get_table_names()
     finally:
         engine.dispose()
+
+
+def test_an_index_added_to_a_version_reaches_tables_built_before_it(oversight: Oversight) -> None:
+    """The ledger's to_at index came after v3's tables existed: a process that starts on them
+    creates it (create_all alone makes only missing tables)."""
+    from sqlalchemy import text
+
+    from projections.audit_tables import ledger
+
+    app = oversight
+    engine = make_engine(app.store)
+    try:
+        build_runner(app.recorder, app.mapper, engine)
+        (ix,) = [i for i in ledger.indexes if i.name and i.name.endswith("_ledger_to")]
+        with engine.begin() as conn:
+            conn.execute(text(f"DROP INDEX {ix.name}"))
+        assert ix.name not in {i["name"] for i in inspect(engine).get_indexes(ledger.name)}
+        build_runner(app.recorder, app.mapper, engine)
+        assert ix.name in {i["name"] for i in inspect(engine).get_indexes(ledger.name)}
+    finally:
+        engine.dispose()
