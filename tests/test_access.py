@@ -272,3 +272,31 @@ def test_a_gate_reads_an_officer_another_process_changed(db_url: str) -> None:
         s.engine.dispose()
         a.close()
         b.close()
+
+
+def test_a_cache_far_behind_the_log_starts_afresh_and_still_sees_the_change(db_url: str, monkeypatch: Any) -> None:
+    """When more entries than one catch-up reads were recorded elsewhere (an import, another
+    busy process), the cache is emptied and reloads: the suspension is still seen."""
+    import pytest
+
+    from domain.errors import RuleViolation
+    from domain.principal import SYSTEM
+    from domain.services import base
+    from scripts.demo import UnitStory
+
+    monkeypatch.setattr(base, "TAIL", 5)
+    a, b = Oversight(db_url), Oversight(db_url)
+    try:
+        s = UnitStory(a)
+        cid = s.file()
+        s.act(cid, s.t(1, 10))
+        for k in range(6):  # more than a catch-up reads
+            b.record_training(SYSTEM, s.li, on=s.t(1).date(), hours=1, topic=f"t{k}")
+        b.suspend_certificate(SYSTEM, s.zhang, at=s.t(1, 12), reason="暂扣")
+        with pytest.raises(RuleViolation):
+            s.act(cid, s.t(1, 14))
+        assert a._tail_at == a.max_position()
+    finally:
+        s.engine.dispose()
+        a.close()
+        b.close()

@@ -165,10 +165,11 @@ class Service(Application[UUID]):
                 start = self._tail_at = 0
             rows = self.recorder.select_notifications(start=start, limit=TAIL, inclusive_of_start=False)
             if len(rows) >= TAIL:  # far behind (an import, a restore): start the cache afresh
+                head = self.max_position()  # before: what commits during the clearing is read next time
                 for key in list(getattr(cache, "cache", {})):
                     with suppress(KeyError):
                         cache.get(key, evict=True)
-                self._tail_at = self.max_position()
+                self._tail_at = head
                 return
             for n in rows:
                 oid = n.originator_id if isinstance(n.originator_id, UUID) else UUID(str(n.originator_id))
