@@ -68,35 +68,25 @@ def _query(
     return q
 
 
+def row(r: RowMapping, events: Any = None) -> dict[str, Any]:
+    """A finding as the API answers it (``events``: the stored JSON text instead, for CSV)."""
+    return {
+        "rule": r["rule"],
+        "severity": r["severity"],
+        "case_id": r["case_id"],
+        "inspection_id": r["inspection_id"],
+        "unit_id": r["unit_id"],
+        "officer_id": r["officer_id"],
+        "message": r["message"],
+        "citation": RULES[r["rule"]].citation,
+        "events": orjson.loads(r["events"]) if events is None else events,
+        "detected_at": r["since"],
+    }
+
+
 def csv_row(r: RowMapping) -> dict[str, Any]:
     """A finding as a CSV line reads it: the events as their stored JSON text."""
-    return {
-        "rule": r["rule"],
-        "severity": r["severity"],
-        "case_id": r["case_id"],
-        "inspection_id": r["inspection_id"],
-        "unit_id": r["unit_id"],
-        "officer_id": r["officer_id"],
-        "message": r["message"],
-        "citation": RULES[r["rule"]].citation,
-        "events": r["events"],
-        "detected_at": r["since"],
-    }
-
-
-def row(r: RowMapping) -> dict[str, Any]:
-    return {
-        "rule": r["rule"],
-        "severity": r["severity"],
-        "case_id": r["case_id"],
-        "inspection_id": r["inspection_id"],
-        "unit_id": r["unit_id"],
-        "officer_id": r["officer_id"],
-        "message": r["message"],
-        "citation": RULES[r["rule"]].citation,
-        "events": orjson.loads(r["events"]),
-        "detected_at": r["since"],
-    }
+    return row(r, r["events"])
 
 
 def findings_page(
