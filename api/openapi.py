@@ -78,6 +78,11 @@ _METHODS = ("get", "post", "put", "patch", "delete")
 _COMMAND_METHODS = ("post", "put", "patch", "delete")
 
 
+#: the strings api/inputs.py accepts (``check_text``), as JSON Schema patterns
+_ONE_LINE = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"
+_MULTILINE = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"
+
+
 def _limit(schema: dict[str, Any]) -> None:
     """Write the defaults that api/inputs.py enforces into one schema node (recursively)."""
     if not isinstance(schema, dict):
@@ -88,8 +93,10 @@ def _limit(schema: dict[str, Any]) -> None:
         if fmt in ("date", "date-time"):
             note = f"{inputs.DATE_RANGE}" + (", with an offset" if fmt == "date-time" else "")
             schema["description"] = (schema.get("description", "") + f" ({note})").strip()
-        elif "maxLength" not in schema and "enum" not in schema and "pattern" not in schema:
-            schema["maxLength"] = inputs.ONE_LINE
+        elif "enum" not in schema and "pattern" not in schema:
+            schema.setdefault("maxLength", inputs.ONE_LINE)
+            # no control characters (tab and line breaks only in free text), as check_text
+            schema["pattern"] = _MULTILINE if schema["maxLength"] > inputs.ONE_LINE else _ONE_LINE
     elif kind == "array":
         schema.setdefault("maxItems", inputs.MAX_ITEMS)
     elif kind == "integer":

@@ -28,6 +28,8 @@ def yuan_to_fen(value: str | int | Decimal, field: str = "amount") -> int:
 
 
 def fen_to_yuan(fen: int) -> str:
-    sign = "-" if fen < 0 else ""
-    fen = abs(fen)
-    return f"{sign}{fen // 100}.{fen % 100:02d}"
+    if fen >= 0:
+        y, f = divmod(fen, 100)
+        return f"{y}.{f:02d}"
+    y, f = divmod(-fen, 100)
+    return f"-{y}.{f:02d}"

@@ -38,7 +38,7 @@ from domain.unit import Unit
 
 from . import disclosure, scorecard
 from .audit_tables import VERSION, acts, disclosures, facts, findings, ledger, metadata, scores
-from .db import bulk_insert_rows
+from .db import bulk_insert, bulk_insert_rows
 from .runner import Item, SqlProjection
 
 __all__ = ["VERSION", "Audit", "ProjectionContext", "acts", "facts", "findings", "fkey", "subject_of"]
@@ -55,6 +55,25 @@ _KIND_OF: dict[type[Any], str | None] = {}
 JUDGED = ("case", "fine", "officer", "inspection")
 REGISTRY = frozenset({"officer", "unit", "benchmark"})
 REGISTRY_ROWS = 200_000  # officers, units and benchmarks held between pages, at most
+
+
+#: the columns of an act's row as ``Page._write_acts`` lists them
+_ACT_COLUMNS = (
+    "officer_id",
+    "subject_id",
+    "version",
+    "subject_kind",
+    "case_id",
+    "unit_id",
+    "what",
+    "label",
+    "at",
+    "rec",
+    "status",
+)
+if _ACT_COLUMNS != tuple(c.name for c in acts.columns):
+    raise RuntimeError("the acts table's columns moved: update _ACT_COLUMNS and Page._write_acts")
+_AT, _STATUS = _ACT_COLUMNS.index("at"), _ACT_COLUMNS.index("status")
 
 
 def kind_of(e: Any) -> str | None:
@@ -116,7 +135,9 @@ class Page:
         self.inserts: dict[tuple[str, str, str], dict[str, Any]] = {}
         self.deletes: list[tuple[str, str, str]] = []
         self.updates: list[dict[str, Any]] = []
-        self.new_acts: dict[tuple[str, str, int], dict[str, Any]] = {}
+        #: this page's acts as rows of ``acts`` (values in column order), by (officer, subject,
+        #: version)
+        self.new_acts: dict[tuple[str, str, int], list[Any]] = {}
         self.public: dict[str, dict[str, Any]] = {}
         self.act_status: list[dict[str, Any]] = []
 
@@ -400,21 +421,13 @@ class Page:
             label = (ctx.case(doc["case_id"]) or {}).get("case_no", doc["decision_no"])
         else:
             label = doc["task"]
+        unit, label = doc["unit_id"], str(label)[:200]
+        new = self.new_acts
         for what, x, officers in items:
+            v, at, rec, what = x["v"], x["at"], x["rec"], what[:60]
             for oid, status in dict(officers).items():
-                self.new_acts[(oid, sid, x["v"])] = {
-                    "officer_id": oid,
-                    "subject_id": sid,
-                    "version": x["v"],
-                    "subject_kind": kind,
-                    "case_id": case_id,
-                    "unit_id": doc["unit_id"],
-                    "what": what[:60],
-                    "label": str(label)[:200],
-                    "at": x["at"],
-                    "rec": x["rec"],
-                    "status": status,
-                }
+                # in the order of ``acts``' columns (checked once, in ``_ACT_COLUMNS``)
+                new[(oid, sid, v)] = [oid, sid, v, kind, case_id, unit, what, label, at, rec, status]
 
     def officer_acts(self, oid: str, since: str = "") -> list[dict[str, Any]]:
         """The officer's acts at or after instant ``since`` (all of them if empty): stored ones
@@ -426,7 +439,11 @@ class Page:
             q = q.where(acts.c.at >= since)
         rows = [dict(r) for r in self.conn.execute(q).mappings()]
         seen = {(r["subject_id"], r["version"]) for r in rows}
-        rows += [a for (o, s, v), a in self.new_acts.items() if o == oid and (s, v) not in seen and a["at"] >= since]
+        rows += [
+            dict(zip(_ACT_COLUMNS, a, strict=True))
+            for (o, s, v), a in self.new_acts.items()
+            if o == oid and (s, v) not in seen and a[_AT] >= since
+        ]
         return rows
 
     def _has_rows(self, table: Any, key: str, sid: str) -> bool:
@@ -485,7 +502,7 @@ class Page:
         if self.inserts:
             bulk_insert_rows(conn, findings, list(self.inserts.values()))
         if self.new_acts:  # each act is folded once: a page inserts its acts, never twice
-            bulk_insert_rows(conn, acts, list(self.new_acts.values()))
+            bulk_insert(conn, acts, list(self.new_acts.values()))
         if self.public:
             ids = list(self.public)
             for i in range(0, len(ids), 500):
@@ -613,7 +630,7 @@ class Audit(SqlProjection):
                 changed.setdefault((a["subject_kind"], a["subject_id"]), set()).add(a["version"])
                 key = (oid, a["subject_id"], a["version"])
                 if key in page.new_acts:
-                    page.new_acts[key]["status"] = status
+                    page.new_acts[key][_STATUS] = status
                 else:
                     page.act_status.append({"o": oid, "s": a["subject_id"], "v": a["version"], "status": status})
         page.preload(changed)

@@ -39,3 +39,29 @@ def test_every_operation_declares_its_answer_its_errors_and_the_limits(client: T
     assert schemas["InspectionIn"]["properties"]["targets_register"]["maxItems"] == 50_000
     assert schemas["ExamIn"]["properties"]["score"]["anyOf"][0]["maximum"] == 100
     assert "2097152 bytes" in doc["info"]["description"]
+
+
+def test_the_declared_string_patterns_refuse_what_the_server_refuses(client: TestClient) -> None:
+    """Every free string declares the characters the server accepts (no control characters;
+    tab and line breaks only in free text): the pattern and the server's check agree on every
+    character from U+0000 to U+009F."""
+    import re
+
+    from api import inputs
+    from domain.errors import InvalidInputError
+
+    doc = client.get("/openapi.json").json()
+    case = doc["components"]["schemas"]["CaseIn"]["properties"]
+    one_line, free_text = case["case_no"]["pattern"], case["summary"]["pattern"]
+    assert case["summary"]["maxLength"] > inputs.ONE_LINE >= case["case_no"]["maxLength"]
+    unit = doc["paths"]["/v1/units/{unit_id}"]["get"]["parameters"][0]
+    assert unit["schema"]["pattern"] == one_line
+    for pattern, multiline in ((one_line, False), (free_text, True)):
+        for code in range(0xA0):
+            value = f"a{chr(code)}b"
+            try:
+                inputs.check_text("f", value, multiline)
+                accepted = True
+            except InvalidInputError:
+                accepted = False
+            assert bool(re.fullmatch(pattern.strip("^$"), value)) == accepted, (hex(code), multiline)

@@ -8,6 +8,7 @@ import io
 from datetime import date, datetime
 from typing import Any
 
+import orjson
 from fastapi.testclient import TestClient
 
 from domain.application import Oversight
@@ -259,3 +260,47 @@ def test_the_unit_fine_totals_as_of_now_follow_every_new_payment(story: Any) -> 
         s.pay(fid, remit_after=None)
         after = mine()
         assert after["paid"] == "20000.00" and after["outstanding"] == "0.00"
+
+
+def _as_cell(v: Any) -> str:
+    """A JSON item's value as the CSV writes it (formula-like text neutralised)."""
+    if v is None:
+        return ""
+    if isinstance(v, (list, dict)):
+        return orjson.dumps(v).decode()
+    if isinstance(v, str):
+        return "'" + v if v[:1] in ("=", "+", "-", "@", "\t", "\r") else v
+    return str(v)
+
+
+def test_the_findings_and_fines_csv_exports_are_the_json_items_cell_by_cell(story: Any) -> None:
+    """The exports write rows from lists of values, a chunk at a time: each line is the API's
+    item, with formula-like text neutralised and lists as JSON."""
+    from api.main import create_app
+
+    s = story
+    cid = s.file()
+    eid = s.investigated(cid)
+    s.notice(cid)
+    formula = s.decide(cid, eid, decision_no="=HYPERLINK(1)")["fine_id"]
+    s.serve(cid)
+    _, kept = s.served_fine()
+    s.pay(kept, 18, remit_after=None)  # the bank keeps it (D9)
+    s.served_fine()
+    token = s.app.grant_principal(SYSTEM, name="审计", role="auditor")["token"]
+    h = {"Authorization": f"Bearer {token}"}
+    q = {"min_position": s.app.max_position(), "as_of": t(40).isoformat()}
+    exported: dict[str, list[dict[str, str]]] = {}
+    with TestClient(create_app(oversight=s.app)) as c:
+        for path, key in (("/v1/audits/fines", "fines"), ("/v1/audits/findings", "items")):
+            items = c.get(path, params=q, headers=h).json()[key]
+            r = c.get(path, params=q | {"format": "csv"}, headers=h)
+            assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+            lines = list(csv.DictReader(io.StringIO(r.text)))
+            assert len(lines) == len(items) > 0
+            assert lines == [{k: _as_cell(v) for k, v in it.items()} for it in items]
+            exported[key] = lines
+    fines = {x["fine_id"]: x for x in exported["fines"]}
+    assert fines[formula]["decision_no"] == "'=HYPERLINK(1)"
+    assert fines[kept]["separation_breaches"] == '["D9"]' and fines[kept]["overdue"] == "False"
+    assert {x["rule"] for x in exported["items"]} >= {"D9"}

@@ -48,9 +48,11 @@ def _json(result: Any) -> Response:
     return Response(orjson.dumps(result, default=str), media_type="application/json")
 
 
-def _csv(rows: Any, columns: list[str], name: str) -> StreamingResponse:
+def _csv(rows: Any, columns: list[str], name: str, **values: Any) -> StreamingResponse:
+    """``rows``: dicts; or, with ``values`` (``text``, ``as_json``: see ``stream_values``),
+    lists of values in column order, a chunk at a time."""
     return StreamingResponse(
-        reports.stream(rows, columns),
+        reports.stream_values(rows, columns, **values) if values else reports.stream(rows, columns),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
     )
@@ -100,8 +102,8 @@ def list_findings(
     )
     engine = request.app.state.engine
     if format == "csv":
-        rows = reports.findings_all(engine, as_of=_now(as_of), for_csv=True, **filters)
-        return _csv(rows, reports.FINDING_COLUMNS, "findings")
+        rows = reports.findings_values(engine, as_of=_now(as_of), **filters)
+        return _csv(rows, reports.FINDING_COLUMNS, "findings", text=reports.FINDING_CSV_TEXT)
     return _json(reports.findings_page(engine, as_of=_now(as_of), limit=limit, cursor=cursor, **filters))
 
 
@@ -208,7 +210,8 @@ def fines(
     engine = request.app.state.engine
     scope = _scope(actor, unit_id)
     if format == "csv":
-        return _csv(reports.fines_all(engine, unit_id=scope, as_of=_now(as_of)), reports.FINE_COLUMNS, "fines")
+        rows = reports.fines_values(engine, unit_id=scope, as_of=_now(as_of))
+        return _csv(rows, reports.FINE_COLUMNS, "fines", text=reports.FINE_CSV_TEXT, as_json=reports.FINE_CSV_JSON)
     # the unit totals as of now are one aggregate per projected position and China day
     current = None if as_of is not None else request.app.state.runner.projection("audit").view
     return _json(reports.fines_report(engine, scope, _now(as_of), limit=limit, cursor=cursor, current=current))

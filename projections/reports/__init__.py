@@ -4,17 +4,32 @@ one index range with a keyset cursor; unit totals are SQL aggregates; as of any 
 from __future__ import annotations
 
 from .cases import case_audit, list_cases, load, officer_names, officers_of, units
-from .csv import stream, to_csv
+from .csv import stream, stream_values, to_csv
 from .disclosures import public_disclosures
 from .findings import COLUMNS as FINDING_COLUMNS
-from .findings import counts_by_month, counts_by_rule, findings_all, findings_page
-from .fines import FINE_COLUMNS, SEPARATION_RULES, SHOW, fines_all, fines_page, fines_report, unit_totals
+from .findings import CSV_TEXT as FINDING_CSV_TEXT
+from .findings import counts_by_month, counts_by_rule, findings_all, findings_page, findings_values
+from .fines import CSV_JSON as FINE_CSV_JSON
+from .fines import CSV_TEXT as FINE_CSV_TEXT
+from .fines import (
+    FINE_COLUMNS,
+    SEPARATION_RULES,
+    SHOW,
+    fines_all,
+    fines_page,
+    fines_report,
+    fines_values,
+    unit_totals,
+)
 from .officers import COLUMNS as OFFICER_COLUMNS
 from .officers import officer_acts_page, officers_page
 from .scores import scorecard_report
 
 __all__ = [
     "FINDING_COLUMNS",
+    "FINDING_CSV_TEXT",
+    "FINE_CSV_JSON",
+    "FINE_CSV_TEXT",
     "FINE_COLUMNS",
     "OFFICER_COLUMNS",
     "SEPARATION_RULES",
@@ -24,9 +39,11 @@ __all__ = [
     "counts_by_rule",
     "findings_all",
     "findings_page",
+    "findings_values",
     "fines_all",
     "fines_page",
     "fines_report",
+    "fines_values",
     "list_cases",
     "load",
     "officer_names",
@@ -36,6 +53,7 @@ __all__ = [
     "public_disclosures",
     "scorecard_report",
     "stream",
+    "stream_values",
     "to_csv",
     "unit_totals",
     "units",

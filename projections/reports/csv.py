@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import orjson
@@ -40,6 +40,37 @@ def stream(rows: Iterable[dict[str, Any]], columns: list[str]) -> Iterator[str]:
             buf.truncate()
             n = 0
     yield buf.getvalue()
+
+
+def stream_values(
+    chunks: Iterable[list[list[Any]]],
+    columns: list[str],
+    *,
+    text: Sequence[int] | None = None,
+    as_json: Sequence[int] = (),
+) -> Iterator[str]:
+    """CSV of rows given as lists of values in column order, a chunk at a time (the exports of
+    many rows: one ``writerows`` per chunk). ``text``: the columns that may hold text (all if
+    None), neutralised as in ``cell``; ``as_json``: the columns of lists or dicts, written as
+    JSON."""
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(columns)
+    first = _FIRST
+    checked = range(len(columns)) if text is None else text
+    dumps = orjson.dumps
+    for chunk in chunks:
+        for r in chunk:
+            for i in checked:
+                v = r[i]
+                if v and type(v) is str and v[0] in first:
+                    r[i] = "'" + v
+            for i in as_json:
+                r[i] = dumps(r[i]).decode()
+        w.writerows(chunk)
+        yield buf.getvalue()
+        buf.seek(0)
+        buf.truncate()
 
 
 def to_csv(rows: Iterable[dict[str, Any]], columns: list[str]) -> str:

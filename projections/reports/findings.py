@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
 import orjson
 from sqlalchemy import Select, and_, func, or_, select, tuple_
-from sqlalchemy.engine import Engine, RowMapping
+from sqlalchemy.engine import Engine
 
 from domain.facts import iso
 from domain.rules import RULES
@@ -31,6 +31,12 @@ COLUMNS = [
     "events",
     "detected_at",
 ]
+
+
+#: the CSV's columns that may hold text a spreadsheet could run (the rule, severity, citation,
+#: the events' JSON and the detection time are the system's own)
+CSV_TEXT = tuple(COLUMNS.index(c) for c in ("case_id", "inspection_id", "unit_id", "officer_id", "message"))
+FIRST_CHUNK = 500  # rows: an export's first chunk (then ``chunk`` at a time)
 
 
 def as_of_clause(as_of: datetime) -> Any:
@@ -68,72 +74,84 @@ def _query(
     return q
 
 
-def row(r: RowMapping, events: Any = None) -> dict[str, Any]:
-    """A finding as the API answers it (``events``: the stored JSON text instead, for CSV)."""
-    return {
-        "rule": r["rule"],
-        "severity": r["severity"],
-        "case_id": r["case_id"],
-        "inspection_id": r["inspection_id"],
-        "unit_id": r["unit_id"],
-        "officer_id": r["officer_id"],
-        "message": r["message"],
-        "citation": RULES[r["rule"]].citation,
-        "events": orjson.loads(r["events"]) if events is None else events,
-        "detected_at": r["since"],
-    }
+#: a finding's columns as read (``COLUMNS`` without the citation, looked up), then the cursor's key
+_READ = (t.c.rule, t.c.severity, t.c.case_id, t.c.inspection_id, t.c.unit_id, t.c.officer_id, t.c.message, t.c.events)
+_CITATION = {r: x.citation for r, x in RULES.items()}
 
 
-def csv_row(r: RowMapping) -> dict[str, Any]:
-    """A finding as a CSV line reads it: the events as their stored JSON text."""
-    return row(r, r["events"])
+def select_as_of(as_of: datetime, **filters: Any) -> Select[Any]:
+    """The findings as of ``as_of`` (filtered), as ``item`` and ``values`` read them."""
+    return _query(as_of, **filters).with_only_columns(*_READ, *ORDER)
+
+
+def values(r: Any) -> list[Any]:
+    """A finding read by ``_select`` as values in ``COLUMNS`` order, the events as their stored
+    JSON text: a CSV line is this; the API's item is this with the events as JSON (``item``)."""
+    return [*r[:7], _CITATION[r[0]], r[7], r[8]]
+
+
+def item(r: Any) -> dict[str, Any]:
+    """A finding as the API answers it."""
+    v = values(r)
+    v[8] = orjson.loads(v[8])
+    return dict(zip(COLUMNS, v, strict=True))
 
 
 def findings_page(
     engine: Engine, *, as_of: datetime, limit: int = 500, cursor: str | None = None, **filters: Any
 ) -> dict[str, Any]:
     """One page of the findings as of ``as_of``, in the order they became known."""
-    q = _query(as_of, **filters)
+    q = select_as_of(as_of, **filters)
     after = cur.decode(cursor, str, str, str)
     if after is not None:
-        q = q.where(tuple_(t.c.since, t.c.subject_id, t.c.fkey) > tuple_(*after))
+        q = q.where(tuple_(*ORDER) > tuple_(*after))
     q = q.order_by(*ORDER).limit(limit + 1)
     with engine.connect() as conn:
-        rows = list(conn.execute(q).mappings())
+        rows = conn.execute(q).all()
     more = len(rows) > limit
     rows = rows[:limit]
     return {
-        "items": [row(r) for r in rows],
-        "next_cursor": cur.encode(*(rows[-1][c.name] for c in ORDER)) if more else None,
+        "items": [item(r) for r in rows],
+        "next_cursor": cur.encode(*rows[-1][8:11]) if more else None,
     }
 
 
-def findings_all(
-    engine: Engine, *, as_of: datetime, chunk: int = 5000, for_csv: bool = False, **filters: Any
-) -> Iterator[dict[str, Any]]:
-    """Every finding as of ``as_of``, read a chunk at a time (for CSV exports in constant memory;
-    ``for_csv``: the events as their stored JSON text, which is what the CSV cell holds)."""
-    shape = csv_row if for_csv else row
+def _chunks(engine: Engine, as_of: datetime, chunk: int, **filters: Any) -> Iterator[Sequence[Any]]:
+    """The findings a chunk at a time; the first chunk is smaller, so an export starts sooner."""
     key: tuple[str, ...] | None = None
+    size = min(chunk, FIRST_CHUNK)
     while True:
-        q = _query(as_of, **filters)
+        q = select_as_of(as_of, **filters)
         if key is not None:
             q = q.where(tuple_(*ORDER) > tuple_(*key))
-        q = q.order_by(*ORDER).limit(chunk)
+        q = q.order_by(*ORDER).limit(size)
         with engine.connect() as conn:
-            rows = list(conn.execute(q).mappings())
-        for r in rows:
-            yield shape(r)
-        if len(rows) < chunk:
+            rows = conn.execute(q).all()
+        yield rows
+        if len(rows) < size:
             return
-        key = tuple(rows[-1][c.name] for c in ORDER)
+        key = tuple(rows[-1][8:11])
+        size = chunk
+
+
+def findings_all(engine: Engine, *, as_of: datetime, chunk: int = 5000, **filters: Any) -> Iterator[dict[str, Any]]:
+    """Every finding as of ``as_of``, read a chunk at a time."""
+    for rows in _chunks(engine, as_of, chunk, **filters):
+        yield from map(item, rows)
+
+
+def findings_values(engine: Engine, *, as_of: datetime, chunk: int = 5000, **filters: Any) -> Iterator[list[list[Any]]]:
+    """Every finding as of ``as_of`` as ``values``, a chunk at a time (the CSV export, in
+    constant memory)."""
+    for rows in _chunks(engine, as_of, chunk, **filters):
+        yield [values(r) for r in rows]
 
 
 def of_case(engine: Engine, case_id: str, as_of: datetime) -> list[dict[str, Any]]:
     """The findings about a case and its fine as of ``as_of`` (one index range)."""
-    q = _query(as_of, case_id=case_id).order_by(*ORDER)
+    q = select_as_of(as_of, case_id=case_id).order_by(*ORDER)
     with engine.connect() as conn:
-        return [row(r) for r in conn.execute(q).mappings()]
+        return [item(r) for r in conn.execute(q)]
 
 
 def counts_by_rule(engine: Engine, *, as_of: datetime, **filters: Any) -> dict[str, int]:

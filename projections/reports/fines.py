@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
-from sqlalchemy.engine import Engine, RowMapping
+from sqlalchemy.engine import Engine
 
 from domain.facts import day, iso
 from domain.money import fen_to_yuan
@@ -44,6 +44,9 @@ FINE_COLUMNS = [
     "held_by_bank",
     "separation_breaches",
 ]
+#: the CSV's columns that may hold text (ids, numbers, money, dates), and the one of lists
+CSV_TEXT = tuple(i for i, c in enumerate(FINE_COLUMNS) if c not in ("void", "overdue", "separation_breaches"))
+CSV_JSON = (FINE_COLUMNS.index("separation_breaches"),)
 _MONEY = (
     "decided",
     "paid",
@@ -152,38 +155,64 @@ def _with_breaches(
     return [dict(u, separation_breaches=int(breaches.get(u["unit_id"], 0))) for u in sums]
 
 
-def _fine(r: RowMapping, today: int, breaches: list[str]) -> dict[str, Any]:
-    days = max(0, today - r["anchor_day"])
-    surcharge = min(r["amount_fen"], (r["accrued_milli"] + r["rate_milli"] * days) // 1000)
-    overdue = r["outstanding_fen"] > 0 and r["due_day"] is not None and r["due_day"] < today
-    return {
-        "fine_id": r["fine_id"],
-        "case_id": r["case_id"],
-        "unit_id": r["unit_id"],
-        "decision_no": r["decision_no"],
-        "bank": r["bank"],
-        "amount": fen_to_yuan(r["amount_fen"]),
-        "paid": fen_to_yuan(r["principal_paid_fen"]),
-        "surcharge_paid": fen_to_yuan(r["surcharge_paid_fen"]),
-        "outstanding": fen_to_yuan(r["outstanding_fen"]),
-        "refund_due": fen_to_yuan(r["refund_fen"]),
-        "void": bool(r["void"]),
-        "due_on": r["due_on"],
-        "overdue": overdue,
-        "surcharge": fen_to_yuan(surcharge),
-        "surcharge_due": fen_to_yuan(max(0, surcharge - r["surcharge_paid_fen"])),
-        "cash_not_deposited": fen_to_yuan(r["cash_pending_fen"]),
-        "remitted_to_treasury": fen_to_yuan(r["remitted_fen"]),
-        "held_by_bank": fen_to_yuan(r["at_bank_fen"] - r["remitted_fen"]),
-        "separation_breaches": sorted(breaches),
-    }
+_COL = {c.name: i for i, c in enumerate(ledger.columns)}
+(_ID, _CASE, _UNIT, _NO, _BANK, _AMOUNT, _PAID, _SPAID, _OUT, _REFUND, _VOID, _DUE_ON, _DUE_DAY) = (
+    _COL[c]
+    for c in (
+        "fine_id",
+        "case_id",
+        "unit_id",
+        "decision_no",
+        "bank",
+        "amount_fen",
+        "principal_paid_fen",
+        "surcharge_paid_fen",
+        "outstanding_fen",
+        "refund_fen",
+        "void",
+        "due_on",
+        "due_day",
+    )
+)
+_ANCHOR, _ACCRUED, _RATE, _CASH, _AT_BANK, _REMITTED = (
+    _COL[c] for c in ("anchor_day", "accrued_milli", "rate_milli", "cash_pending_fen", "at_bank_fen", "remitted_fen")
+)
+
+
+def _values(r: Any, today: int, breaches: list[str]) -> list[Any]:
+    """A fine's row (a ledger row as a tuple) as of day ``today``, in ``FINE_COLUMNS`` order:
+    the JSON item and the CSV line are both this."""
+    amount, spaid, outstanding, due_day = r[_AMOUNT], r[_SPAID], r[_OUT], r[_DUE_DAY]
+    days = today - r[_ANCHOR]
+    surcharge = min(amount, (r[_ACCRUED] + r[_RATE] * (days if days > 0 else 0)) // 1000)
+    return [
+        r[_ID],
+        r[_CASE],
+        r[_UNIT],
+        r[_NO],
+        r[_BANK],
+        fen_to_yuan(amount),
+        fen_to_yuan(r[_PAID]),
+        fen_to_yuan(spaid),
+        fen_to_yuan(outstanding),
+        fen_to_yuan(r[_REFUND]),
+        bool(r[_VOID]),
+        r[_DUE_ON],
+        outstanding > 0 and due_day is not None and due_day < today,
+        fen_to_yuan(surcharge),
+        fen_to_yuan(max(0, surcharge - spaid)),
+        fen_to_yuan(r[_CASH]),
+        fen_to_yuan(r[_REMITTED]),
+        fen_to_yuan(r[_AT_BANK] - r[_REMITTED]),
+        sorted(breaches),
+    ]
 
 
 #: the fines a page may be limited to
 SHOW = ("all", "outstanding", "overdue", "surcharge", "breaches")
 
 
-def fines_page(
+def _page(
     engine: Engine,
     *,
     unit_id: str | None,
@@ -192,8 +221,7 @@ def fines_page(
     cursor: str | None = None,
     show: str = "all",
 ) -> dict[str, Any]:
-    """One page of fines (by id) as of ``as_of``: all, or those outstanding, overdue, with a
-    surcharge, or with a separation breach."""
+    """One page of fines as lists of values (``_values``)."""
     today = day(iso(as_of)).toordinal()
     q = select(ledger).where(_valid(as_of))
     if unit_id:
@@ -219,7 +247,7 @@ def fines_page(
         q = q.where(ledger.c.fine_id > after[0])
     q = q.order_by(ledger.c.fine_id).limit(limit + 1)
     with engine.connect() as conn:
-        rows = list(conn.execute(q).mappings())
+        rows = list(conn.execute(q).all())
         more = len(rows) > limit
         rows = rows[:limit]
         # The page's separation breaches: those of the fines in the page's id range (a superset
@@ -229,7 +257,7 @@ def fines_page(
         if rows:
             b = select(findings.c.subject_id, findings.c.rule).where(
                 findings.c.subject_kind == "fine",
-                findings.c.subject_id.between(rows[0]["fine_id"], rows[-1]["fine_id"]),
+                findings.c.subject_id.between(rows[0][_ID], rows[-1][_ID]),
                 findings.c.rule.in_(SEPARATION_RULES),
                 fr.as_of_clause(as_of),
             )
@@ -237,20 +265,51 @@ def fines_page(
                 b = b.where(findings.c.unit_id == unit_id)
             for sid, rule in conn.execute(b):
                 found.setdefault(sid, []).append(rule)
+    values = [_values(r, today, found.get(r[_ID], [])) for r in rows]
     return {
-        "items": [_fine(r, today, found.get(r["fine_id"], [])) for r in rows],
-        "next_cursor": cur.encode(rows[-1]["fine_id"]) if more else None,
+        "values": values,
+        "next_cursor": cur.encode(rows[-1][_ID]) if more else None,
     }
 
 
-def fines_all(engine: Engine, *, unit_id: str | None, as_of: datetime) -> Iterator[dict[str, Any]]:
+def fines_page(
+    engine: Engine,
+    *,
+    unit_id: str | None,
+    as_of: datetime,
+    limit: int = 500,
+    cursor: str | None = None,
+    show: str = "all",
+) -> dict[str, Any]:
+    """One page of fines (by id) as of ``as_of``: all, or those outstanding, overdue, with a
+    surcharge, or with a separation breach."""
+    page = _page(engine, unit_id=unit_id, as_of=as_of, limit=limit, cursor=cursor, show=show)
+    return {
+        "items": [dict(zip(FINE_COLUMNS, v, strict=True)) for v in page["values"]],
+        "next_cursor": page["next_cursor"],
+    }
+
+
+def fines_values(
+    engine: Engine, *, unit_id: str | None, as_of: datetime, chunk: int = 5000
+) -> Iterator[list[list[Any]]]:
+    """Every fine as of ``as_of`` as lists in ``FINE_COLUMNS`` order, a chunk at a time (the
+    CSV export, in constant memory)."""
     cursor = None
+    size = min(chunk, fr.FIRST_CHUNK)  # a smaller first chunk: the export starts sooner
     while True:
-        page = fines_page(engine, unit_id=unit_id, as_of=as_of, limit=2000, cursor=cursor)
-        yield from page["items"]
+        page = _page(engine, unit_id=unit_id, as_of=as_of, limit=size, cursor=cursor)
+        yield page["values"]
         cursor = page["next_cursor"]
         if cursor is None:
             return
+        size = chunk
+
+
+def fines_all(engine: Engine, *, unit_id: str | None, as_of: datetime) -> Iterator[dict[str, Any]]:
+    for values in fines_values(engine, unit_id=unit_id, as_of=as_of):
+        for v in values:
+            yield dict(zip(FINE_COLUMNS, v, strict=True))
 
 
 def fines_report(

@@ -108,12 +108,12 @@ def officers_page(
             ).all()
         )
         own = [
-            fr.row(r)
+            fr.item(r)
             for r in conn.execute(
-                select(ft)
-                .where(ft.c.subject_id.in_(ids), ft.c.subject_kind == "officer", fr.as_of_clause(as_of))
-                .order_by(ft.c.since, ft.c.subject_id, ft.c.fkey)
-            ).mappings()
+                fr.select_as_of(as_of)
+                .where(ft.c.subject_id.in_(ids), ft.c.subject_kind == "officer")
+                .order_by(*fr.ORDER)
+            )
         ]
     items = [
         officer_row(o, as_of, int(bad.get(i, 0)), [x for x in own if x["officer_id"] == i])
