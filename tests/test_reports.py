@@ -304,3 +304,30 @@ def test_the_findings_and_fines_csv_exports_are_the_json_items_cell_by_cell(stor
     assert fines[formula]["decision_no"] == "'=HYPERLINK(1)"
     assert fines[kept]["separation_breaches"] == '["D9"]' and fines[kept]["overdue"] == "False"
     assert {x["rule"] for x in exported["items"]} >= {"D9"}
+
+
+def test_counts_as_of_now_are_kept_only_until_a_finding_starts_to_hold(story: Story) -> None:
+    """The counts as of now are kept per projected position, and only until the next moment a
+    finding starts or ends to hold: a deadline that passes with no new event shows at once."""
+    s = story
+    cid = s.file()
+    eid = s.investigated(cid)
+    s.notice(cid)
+    s.decide(cid, eid)  # day 14, never served: C13 once the period for service has run
+    s.runner.run_until_head()
+    view = s.runner.projection("audit").view
+
+    def counts(n: float) -> dict[str, int]:
+        return reports.counts_by_rule(s.engine, as_of=t(n), current=view, unit_id=s.unit)
+
+    exact = reports.counts_by_rule(s.engine, as_of=t(60), unit_id=s.unit)
+    assert exact.get("C13") == 1
+    before = counts(14.5)
+    assert "C13" not in before
+    assert counts(14.5) == before  # kept: the same position, before the next change
+    assert counts(60) == exact  # the deadline passed: counted again, the same as uncached
+    other = s.file()  # a second unserved decision: the projection moves, the key with it
+    s.notice(other)
+    s.decide(other, s.investigated(other))
+    s.runner.run_until_head()
+    assert counts(60).get("C13") == 2

@@ -117,10 +117,13 @@ def finding_counts(
     as_of: AsOf = None,
 ) -> dict[str, Any]:
     """How many findings each rule has as of `as_of` (in scope)."""
+    when = _now(as_of)
+    # as of now, the counts are kept until the projection moves or a finding starts or ends
+    current = None if as_of is not None else request.app.state.runner.projection("audit").view
     counts = reports.counts_by_rule(
-        request.app.state.engine, as_of=_now(as_of), unit_id=_scope(actor, unit_id), severity=severity
+        request.app.state.engine, as_of=when, unit_id=_scope(actor, unit_id), severity=severity, current=current
     )
-    return {"as_of": _now(as_of).isoformat(), "counts": counts}
+    return {"as_of": when.isoformat(), "counts": counts}
 
 
 @router.get("/units/{unit_id}/scorecard")

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
@@ -154,18 +156,57 @@ def of_case(engine: Engine, case_id: str, as_of: datetime) -> list[dict[str, Any
         return [item(r) for r in conn.execute(q)]
 
 
-def counts_by_rule(engine: Engine, *, as_of: datetime, **filters: Any) -> dict[str, int]:
-    """How many findings each rule has as of ``as_of`` (an SQL aggregate)."""
+#: counts as of now, by (engine, question, filters, projection version and position): a count
+#: changes only when the projection moves or when "now" reaches a finding's ``since`` or
+#: ``until``; each answer is kept with the first such moment after it was counted
+_COUNTS: OrderedDict[tuple[Any, ...], tuple[Any, str, str | None]] = OrderedDict()
+_COUNTS_LOCK = threading.Lock()
+_COUNTS_KEPT = 256
+
+
+def _next_change(conn: Any, now: str) -> str | None:
+    """The first moment after ``now`` at which any finding starts or ends to hold (the since
+    and until indexes: two index probes), None if none will."""
+    starts = conn.execute(select(func.min(t.c.since)).where(t.c.since > now)).scalar()
+    ends = conn.execute(select(func.min(t.c.until)).where(t.c.until > now)).scalar()
+    return min((x for x in (starts, ends) if x is not None), default=None)
+
+
+def _counted(what: str, engine: Engine, as_of: datetime, current: Any, filters: dict[str, Any], q: Any) -> Any:
+    """The counts of ``q`` as of ``as_of``; with ``current`` (the audit view, when ``as_of`` is
+    now) kept until the projection moves or a finding starts or ends to hold."""
+    now = iso(as_of)
+    if current is None:
+        with engine.connect() as conn:
+            return {k: int(n) for k, n in conn.execute(q)}
+    key = (id(engine), what, tuple(sorted(filters.items())), current.name, current.version, current.position())
+    with _COUNTS_LOCK:
+        held = _COUNTS.get(key)
+    if held is not None:
+        counts, counted_at, change = held
+        if counted_at <= now and (change is None or now < change):
+            return dict(counts)
+    with engine.connect() as conn:
+        counts = {k: int(n) for k, n in conn.execute(q)}
+        change = _next_change(conn, now)
+    with _COUNTS_LOCK:
+        _COUNTS[key] = (counts, now, change)
+        while len(_COUNTS) > _COUNTS_KEPT:
+            _COUNTS.popitem(last=False)
+    return dict(counts)
+
+
+def counts_by_rule(engine: Engine, *, as_of: datetime, current: Any = None, **filters: Any) -> dict[str, int]:
+    """How many findings each rule has as of ``as_of`` (an SQL aggregate). ``current``: the
+    audit projection's view when ``as_of`` is now (see ``_counted``)."""
     base = _query(as_of, **filters).subquery()
     q = select(base.c.rule, func.count()).group_by(base.c.rule)
-    with engine.connect() as conn:
-        return {r: int(n) for r, n in conn.execute(q)}
+    return _counted("rule", engine, as_of, current, filters, q)  # type: ignore[no-any-return]
 
 
-def counts_by_month(engine: Engine, *, as_of: datetime, **filters: Any) -> dict[str, int]:
+def counts_by_month(engine: Engine, *, as_of: datetime, current: Any = None, **filters: Any) -> dict[str, int]:
     """How many findings became known in each month (YYYY-MM, China time) as of ``as_of``."""
     base = _query(as_of, **filters).subquery()
     month = func.substr(base.c.since, 1, 7)
     q = select(month, func.count()).group_by(month)
-    with engine.connect() as conn:
-        return {m: int(n) for m, n in conn.execute(q)}
+    return _counted("month", engine, as_of, current, filters, q)  # type: ignore[no-any-return]
