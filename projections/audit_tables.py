@@ -143,4 +143,7 @@ scores = Table(
     Column("failed", Integer, nullable=False),
     Column("score", Text, nullable=False),
     Index(f"ix_audit_v{VERSION}_scores_unit", "unit_id", "case_id", "from_at"),
+    # the next moment a score row starts or ends (the unit totals as of now hold until then)
+    Index(f"ix_audit_v{VERSION}_scores_from", "from_at"),
+    Index(f"ix_audit_v{VERSION}_scores_to", "to_at"),
 )

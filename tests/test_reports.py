@@ -331,3 +331,23 @@ def test_counts_as_of_now_are_kept_only_until_a_finding_starts_to_hold(story: St
     s.decide(other, s.investigated(other))
     s.runner.run_until_head()
     assert counts(60).get("C13") == 2
+
+
+def test_the_scorecard_totals_as_of_now_follow_a_new_closed_case(story: Story) -> None:
+    """The unit's score totals as of now are kept per projected position until a score row
+    starts or ends: a case closed after a first read is counted in the next one."""
+    s = story
+    view = s.runner.projection("audit").view
+
+    def card(n: float) -> dict[str, Any]:
+        return reports.scorecard_report(s.engine, s.unit, t(n), current=view)
+
+    cid, _ = s.clean_fined_case()
+    s.runner.run_until_head()
+    first = card(60)
+    assert first["count"] == 1 and card(60) == first
+    s.clean_fined_case()
+    s.runner.run_until_head()
+    again = card(60)
+    assert again["count"] == 2 == reports.scorecard_report(s.engine, s.unit, t(60))["count"]
+    assert card(0)["count"] == 0  # before any case was closed: not the answer kept for day 60

@@ -126,7 +126,7 @@ def finding_counts(
     return {"as_of": when.isoformat(), "counts": counts}
 
 
-@router.get("/units/{unit_id}/scorecard")
+@router.get("/units/{unit_id}/scorecard", response_model=None)
 def scorecard(
     unit_id: str,
     request: Request,
@@ -135,14 +135,15 @@ def scorecard(
     as_of: AsOf = None,
     limit: Limit = 500,
     cursor: str | None = None,
-) -> dict[str, Any]:
+) -> Any:
     """Case-file review scores (案卷评查, RULES.md K) of the unit's closed cases as of `as_of`,
     with the unit's average and failures."""
     _scope(actor, unit_id)
     engine = request.app.state.engine
     if reports.cases.load(engine, "unit", unit_id) is None:
         raise NotFoundError(f"unit {unit_id} not found")
-    return reports.scorecard_report(engine, unit_id, _now(as_of), limit=limit, cursor=cursor)
+    current = None if as_of is not None else request.app.state.runner.projection("audit").view
+    return _json(reports.scorecard_report(engine, unit_id, _now(as_of), limit=limit, cursor=cursor, current=current))
 
 
 @router.get("/officers", response_model=None)

@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -164,44 +165,58 @@ _COUNTS_LOCK = threading.Lock()
 _COUNTS_KEPT = 256
 
 
-def _next_change(conn: Any, now: str) -> str | None:
-    """The first moment after ``now`` at which any finding starts or ends to hold (the since
-    and until indexes: two index probes), None if none will."""
-    starts = conn.execute(select(func.min(t.c.since)).where(t.c.since > now)).scalar()
-    ends = conn.execute(select(func.min(t.c.until)).where(t.c.until > now)).scalar()
+def next_change(conn: Any, now: str, start: Any = t.c.since, end: Any = t.c.until) -> str | None:
+    """The first moment after ``now`` at which any row of intervals (``start``, ``end``)
+    starts or ends to hold (two index probes), None if none will: findings by default."""
+    starts = conn.execute(select(func.min(start)).where(start > now)).scalar()
+    ends = conn.execute(select(func.min(end)).where(end > now)).scalar()
     return min((x for x in (starts, ends) if x is not None), default=None)
 
 
-def _counted(what: str, engine: Engine, as_of: datetime, current: Any, filters: dict[str, Any], q: Any) -> Any:
-    """The counts of ``q`` as of ``as_of``; with ``current`` (the audit view, when ``as_of`` is
-    now) kept until the projection moves or a finding starts or ends to hold."""
+def _counts(conn: Any, q: Any) -> dict[Any, int]:
+    return {k: int(n) for k, n in conn.execute(q)}
+
+
+def counted(
+    what: str,
+    engine: Engine,
+    as_of: datetime,
+    current: Any,
+    filters: dict[str, Any],
+    q: Any,
+    answer: Callable[[Any, Any], Any] = _counts,
+    change: Callable[[Any, str], str | None] = next_change,
+) -> Any:
+    """``answer(conn, q)`` (the counts of ``q``) as of ``as_of``; with ``current`` (the audit
+    view, when ``as_of`` is now) kept until the projection moves or ``change`` says a row
+    starts or ends to hold (findings by default)."""
     now = iso(as_of)
     if current is None:
         with engine.connect() as conn:
-            return {k: int(n) for k, n in conn.execute(q)}
+            return answer(conn, q)
     key = (id(engine), what, tuple(sorted(filters.items())), current.name, current.version, current.position())
     with _COUNTS_LOCK:
         held = _COUNTS.get(key)
     if held is not None:
-        counts, counted_at, change = held
-        if counted_at <= now and (change is None or now < change):
-            return dict(counts)
+        value, counted_at, until = held
+        if counted_at <= now and (until is None or now < until):
+            return copy.copy(value)
     with engine.connect() as conn:
-        counts = {k: int(n) for k, n in conn.execute(q)}
-        change = _next_change(conn, now)
+        value = answer(conn, q)
+        until = change(conn, now)
     with _COUNTS_LOCK:
-        _COUNTS[key] = (counts, now, change)
+        _COUNTS[key] = (value, now, until)
         while len(_COUNTS) > _COUNTS_KEPT:
             _COUNTS.popitem(last=False)
-    return dict(counts)
+    return copy.copy(value)
 
 
 def counts_by_rule(engine: Engine, *, as_of: datetime, current: Any = None, **filters: Any) -> dict[str, int]:
     """How many findings each rule has as of ``as_of`` (an SQL aggregate). ``current``: the
-    audit projection's view when ``as_of`` is now (see ``_counted``)."""
+    audit projection's view when ``as_of`` is now (see ``counted``)."""
     base = _query(as_of, **filters).subquery()
     q = select(base.c.rule, func.count()).group_by(base.c.rule)
-    return _counted("rule", engine, as_of, current, filters, q)  # type: ignore[no-any-return]
+    return counted("rule", engine, as_of, current, filters, q)  # type: ignore[no-any-return]
 
 
 def counts_by_month(engine: Engine, *, as_of: datetime, current: Any = None, **filters: Any) -> dict[str, int]:
@@ -209,4 +224,4 @@ def counts_by_month(engine: Engine, *, as_of: datetime, current: Any = None, **f
     base = _query(as_of, **filters).subquery()
     month = func.substr(base.c.since, 1, 7)
     q = select(month, func.count()).group_by(month)
-    return _counted("month", engine, as_of, current, filters, q)  # type: ignore[no-any-return]
+    return counted("month", engine, as_of, current, filters, q)  # type: ignore[no-any-return]

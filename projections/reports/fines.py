@@ -83,7 +83,8 @@ def unit_totals(engine: Engine, unit_id: str | None, as_of: datetime, current: A
     """``current``: the audit projection's view when ``as_of`` is now. The ledger's rows valid
     now change only when the projection moves (their bounds are recording times) and their
     sums only with the China day (overdue, surcharge), so the sums are kept per (position,
-    day); the separation breaches, whose deadlines fall at any instant, are counted each time."""
+    day); the separation breaches, whose deadlines fall at any instant, are kept until the next
+    moment a finding starts or ends to hold."""
     today = day(iso(as_of)).toordinal()
     key = None
     if current is not None:
@@ -91,14 +92,14 @@ def unit_totals(engine: Engine, unit_id: str | None, as_of: datetime, current: A
         with _TOTALS_LOCK:
             held = _TOTALS.get(key)
         if held is not None:
-            return _with_breaches(engine, unit_id, as_of, held)
+            return _with_breaches(engine, unit_id, as_of, held, current)
     rows = _ledger_sums(engine, unit_id, as_of, today)
     if key is not None:
         with _TOTALS_LOCK:
             _TOTALS[key] = rows
             while len(_TOTALS) > 64:
                 _TOTALS.popitem(last=False)
-    return _with_breaches(engine, unit_id, as_of, rows)
+    return _with_breaches(engine, unit_id, as_of, rows, current)
 
 
 def _ledger_sums(engine: Engine, unit_id: str | None, as_of: datetime, today: int) -> list[dict[str, Any]]:
@@ -141,8 +142,10 @@ def _ledger_sums(engine: Engine, unit_id: str | None, as_of: datetime, today: in
 
 
 def _with_breaches(
-    engine: Engine, unit_id: str | None, as_of: datetime, sums: list[dict[str, Any]]
+    engine: Engine, unit_id: str | None, as_of: datetime, sums: list[dict[str, Any]], current: Any = None
 ) -> list[dict[str, Any]]:
+    """The sums with each unit's separation breaches as of ``as_of`` (as of now, kept as the
+    findings counts are: until the projection moves or a finding starts or ends to hold)."""
     b = (
         select(findings.c.unit_id, func.count())
         .where(findings.c.subject_kind == "fine", findings.c.rule.in_(SEPARATION_RULES), fr.as_of_clause(as_of))
@@ -150,8 +153,7 @@ def _with_breaches(
     )
     if unit_id:
         b = b.where(findings.c.unit_id == unit_id)
-    with engine.connect() as conn:
-        breaches = dict(conn.execute(b).all())
+    breaches = fr.counted("separation", engine, as_of, current, {"unit_id": unit_id}, b)
     return [dict(u, separation_breaches=int(breaches.get(u["unit_id"], 0))) for u in sums]
 
 

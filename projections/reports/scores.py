@@ -14,6 +14,7 @@ from domain.facts import iso
 
 from ..audit_tables import scores
 from . import cursor as cur
+from .findings import counted, next_change
 
 
 def _valid(as_of: datetime) -> Any:
@@ -21,9 +22,25 @@ def _valid(as_of: datetime) -> Any:
     return and_(scores.c.from_at <= now, or_(scores.c.to_at.is_(None), scores.c.to_at > now))
 
 
+def _totals(conn: Any, q: Any) -> tuple[int, Any, Any]:
+    return tuple(conn.execute(q).one())  # type: ignore[return-value]
+
+
+def _next_change(conn: Any, now: str) -> str | None:
+    return next_change(conn, now, scores.c.from_at, scores.c.to_at)
+
+
 def scorecard_report(
-    engine: Engine, unit_id: str, as_of: datetime, limit: int = 500, cursor: str | None = None
+    engine: Engine,
+    unit_id: str,
+    as_of: datetime,
+    limit: int = 500,
+    cursor: str | None = None,
+    current: Any = None,
 ) -> dict[str, Any]:
+    """A page of the unit's closed cases' scores as of ``as_of``, and the unit's count, average
+    and failures (``current``: the audit view when ``as_of`` is now; the totals are then kept
+    until the projection moves or a score row starts or ends)."""
     q = select(scores).where(scores.c.unit_id == unit_id, _valid(as_of))
     after = cur.decode(cursor, str)
     if after is not None:
@@ -34,7 +51,7 @@ def scorecard_report(
     )
     with engine.connect() as conn:
         rows = list(conn.execute(q).mappings())
-        n, avg, failed = conn.execute(totals).one()
+    n, avg, failed = counted("scores", engine, as_of, current, {"unit_id": unit_id}, totals, _totals, _next_change)
     more = len(rows) > limit
     rows = rows[:limit]
     return {
