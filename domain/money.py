@@ -27,9 +27,22 @@ def yuan_to_fen(value: str | int | Decimal, field: str = "amount") -> int:
     return int(fen)
 
 
+#: yuan strings already formatted: reports write the same few amounts (0.00 above all) many
+#: times over; bounded, so a store of many distinct amounts costs at most this many entries
+_YUAN: dict[int, str] = {}
+_YUAN_MAX = 65_536
+
+
 def fen_to_yuan(fen: int) -> str:
+    s = _YUAN.get(fen)
+    if s is not None:
+        return s
     if fen >= 0:
         y, f = divmod(fen, 100)
-        return f"{y}.{f:02d}"
-    y, f = divmod(-fen, 100)
-    return f"-{y}.{f:02d}"
+        s = f"{y}.{f:02d}"
+    else:
+        y, f = divmod(-fen, 100)
+        s = f"-{y}.{f:02d}"
+    if len(_YUAN) < _YUAN_MAX:
+        _YUAN[fen] = s
+    return s
