@@ -75,8 +75,9 @@ def create_app(
     token = admin_token if admin_token is not None else os.environ.get("OVERSIGHT_ADMIN_TOKEN")
     if token:
         app_service.ensure_admin(token)
-    engine = make_engine(app_service.store)
-    runner = build_runner(app_service.recorder, app_service.mapper, engine)
+    engine = make_engine(app_service.store, reports=True)
+    runner_engine = make_engine(app_service.store)
+    runner = build_runner(app_service.recorder, app_service.mapper, runner_engine)
     app_service.listeners.append(runner.wake.set)
 
     @asynccontextmanager
@@ -92,6 +93,7 @@ def create_app(
             except Exception:  # noqa: BLE001 - it is killed then
                 worker.kill()
         engine.dispose()
+        runner_engine.dispose()
 
     api = FastAPI(
         title="Enforcement Oversight",

@@ -915,6 +915,8 @@ def main() -> None:
         with engine.begin() as conn:  # what autovacuum does within minutes of a rebuild
             conn.execute(text("ANALYZE"))
         analyze_s = time.perf_counter() - t0
+        engine.dispose()
+        engine = make_engine(app.store, reports=True)  # as the server reads the reports
         inproc = in_process(engine, ids["unit"])
         engine.dispose()
         print(

@@ -351,3 +351,85 @@ def test_the_scorecard_totals_as_of_now_follow_a_new_closed_case(story: Story) -
     again = card(60)
     assert again["count"] == 2 == reports.scorecard_report(s.engine, s.unit, t(60))["count"]
     assert card(0)["count"] == 0  # before any case was closed: not the answer kept for day 60
+
+
+def test_a_page_of_fines_as_of_a_recent_moment_is_the_same_fines_read_from_the_current_rows(
+    story: Story, monkeypatch: Any
+) -> None:
+    """As of a recent moment a page of fines reads the current rows and the rows that ended
+    after it, merged in id order; further back, every fine's history in id order. Page by page
+    (a cursor across parts), filtered or not, both give the same fines."""
+    from datetime import timedelta
+
+    from projections.reports import fines as fr
+
+    s = story
+    fids = []
+    for _ in range(4):
+        fids.append(s.served_fine()[1])
+    s.pay(fids[0], 18)
+    s.pay(fids[1], 40, remit_after=None)  # late, and kept by the bank
+    s.runner.run_until_head()
+
+    def pages(as_of: datetime, **kw: Any) -> list[dict[str, Any]]:
+        out, cursor = [], None
+        while True:
+            page = reports.fines_page(s.engine, as_of=as_of, limit=1, cursor=cursor, **kw)
+            out += page["items"]
+            cursor = page["next_cursor"]
+            if cursor is None:
+                return out
+
+    def both(as_of: datetime, **kw: Any) -> list[dict[str, Any]]:
+        monkeypatch.setattr(fr, "RECENT", timedelta(days=100_000))  # always the two parts
+        parts = pages(as_of, **kw)
+        monkeypatch.setattr(fr, "RECENT", timedelta(days=-100_000))  # always one scan
+        scan = pages(as_of, **kw)
+        assert parts == scan, as_of
+        return parts
+
+    # day 20: the first payment's row holds; the second fine's row of day 15 ends on day 40
+    mid = both(t(20), unit_id=None)
+    assert {f["fine_id"] for f in mid} == set(fids)
+    assert {f["fine_id"]: f["paid"] for f in mid}[fids[1]] == "0.00"
+    assert [f["fine_id"] for f in mid] == sorted(fids)
+    for n in (14.5, 16, 31, 41, 200):
+        both(t(n), unit_id=s.unit)
+        both(t(n), unit_id=None, show="outstanding")
+    late = {f["fine_id"]: f for f in both(t(200), unit_id=None)}
+    assert late[fids[1]]["paid"] == "20000.00" and late[fids[1]]["separation_breaches"] == ["D9"]
+    assert both(t(200), unit_id=None, show="breaches") == [late[fids[1]]]
+
+
+def test_the_csv_text_is_what_the_csv_module_writes() -> None:
+    """The exports join a row's cells themselves (faster than ``csv.writer``) and quote only
+    what needs it: the text is the writer's, for commas, quotes, line breaks, empty cells and
+    non-text values, one column or many."""
+    import random
+
+    from projections.reports.csv import FORMULA, stream_values
+
+    cells: list[Any] = ["a", "", None, True, False, 0, 12, 1.5, "x,y", 'q"uote', "line\nbreak", "cr\rx"]
+    cells += ["中文，全角", " lead", "=f", "-1.00", "@x", "\t", "\r", '""', ",", "\n", '"', 'a"b,c\nd']
+    rng = random.Random(7)
+    for width in (1, 2, 7):
+        columns = [f"c{i}" for i in range(width)]
+        rows = [[rng.choice(cells) for _ in columns] for _ in range(3000)]
+        as_json = (width - 1,) if width > 1 else ()
+        text = tuple(range(width - 1)) if width > 1 else (0,)
+        for r in rows:
+            for i in as_json:
+                r[i] = rng.choice([[], ["D1", "D9"], {"k": 'v,"'}])
+        expected = [list(r) for r in rows]
+        for r in expected:
+            for i in text:
+                if isinstance(r[i], str) and r[i][:1] in FORMULA:
+                    r[i] = "'" + r[i]
+            for i in as_json:
+                r[i] = orjson.dumps(r[i]).decode()
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        w.writerow(columns)
+        w.writerows(expected)
+        chunks = [[list(r) for r in rows[:1000]], [], [list(r) for r in rows[1000:]]]
+        assert "".join(stream_values(chunks, columns, text=text, as_json=as_json)) == buf.getvalue(), width

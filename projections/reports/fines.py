@@ -6,13 +6,14 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select, union_all
 from sqlalchemy.engine import Engine
 
+from domain import clock
 from domain.facts import day, iso
 from domain.money import fen_to_yuan
 
@@ -44,8 +45,11 @@ FINE_COLUMNS = [
     "held_by_bank",
     "separation_breaches",
 ]
-#: the CSV's columns that may hold text (ids, numbers, money, dates), and the one of lists
-CSV_TEXT = tuple(i for i, c in enumerate(FINE_COLUMNS) if c not in ("void", "overdue", "separation_breaches"))
+#: the CSV's columns of text a person typed (checked for formula-like cells: csv.stream_values);
+#: the others are written by the system: ids, ISO dates, booleans and yuan amounts (digits and a
+#: decimal point, a leading minus only for a negative amount, which a spreadsheet reads as a
+#: number), and the one of lists
+CSV_TEXT = tuple(FINE_COLUMNS.index(c) for c in ("decision_no", "bank"))
 CSV_JSON = (FINE_COLUMNS.index("separation_breaches"),)
 _MONEY = (
     "decided",
@@ -62,6 +66,27 @@ _MONEY = (
 def _valid(as_of: datetime) -> ColumnElement[bool]:
     now = iso(as_of)
     return and_(ledger.c.from_at <= now, or_(ledger.c.to_at.is_(None), ledger.c.to_at > now))
+
+
+#: how far back an as-of time still reads the current rows first (``_valid_by_id``)
+RECENT = timedelta(days=7)
+
+
+def _valid_by_id(as_of: datetime, where: list[ColumnElement[bool]], limit: int) -> Select[Any]:
+    """The ledger rows valid as of ``as_of`` that meet ``where``, the first ``limit`` by fine.
+    As of a recent moment they are read as two ordered parts, merged: the current rows (the
+    partial index on ``to_at`` null) and the rows that ended after ``as_of`` (few, through the
+    ``to_at`` index); further back, one scan of the fines' histories in id order. Either way
+    the same rows."""
+    if as_of < clock.now() - RECENT:
+        return select(ledger).where(_valid(as_of), *where).order_by(ledger.c.fine_id).limit(limit)
+    now = iso(as_of)
+    parts = [
+        select(ledger).where(ended, ledger.c.from_at <= now, *where).order_by(ledger.c.fine_id).limit(limit).subquery()
+        for ended in (ledger.c.to_at.is_(None), ledger.c.to_at > now)
+    ]
+    both = union_all(*(select(p) for p in parts)).subquery()
+    return select(both).order_by(both.c.fine_id).limit(limit)
 
 
 def surcharge_expr(today: int) -> ColumnElement[Any]:
@@ -158,55 +183,84 @@ def _with_breaches(
 
 
 _COL = {c.name: i for i, c in enumerate(ledger.columns)}
-(_ID, _CASE, _UNIT, _NO, _BANK, _AMOUNT, _PAID, _SPAID, _OUT, _REFUND, _VOID, _DUE_ON, _DUE_DAY) = (
-    _COL[c]
-    for c in (
-        "fine_id",
-        "case_id",
-        "unit_id",
-        "decision_no",
-        "bank",
-        "amount_fen",
-        "principal_paid_fen",
-        "surcharge_paid_fen",
-        "outstanding_fen",
-        "refund_fen",
-        "void",
-        "due_on",
-        "due_day",
-    )
+_ID, _DUE_DAY = _COL["fine_id"], _COL["due_day"]
+#: the ledger's columns in table order, as ``_values`` unpacks a row (checked at import)
+_LEDGER_ORDER = (
+    "fine_id",
+    "from_at",
+    "to_at",
+    "unit_id",
+    "case_id",
+    "decision_no",
+    "bank",
+    "amount_fen",
+    "principal_paid_fen",
+    "surcharge_paid_fen",
+    "outstanding_fen",
+    "refund_fen",
+    "void",
+    "due_on",
+    "due_day",
+    "anchor_day",
+    "accrued_milli",
+    "rate_milli",
+    "cash_pending_fen",
+    "at_bank_fen",
+    "remitted_fen",
 )
-_ANCHOR, _ACCRUED, _RATE, _CASH, _AT_BANK, _REMITTED = (
-    _COL[c] for c in ("anchor_day", "accrued_milli", "rate_milli", "cash_pending_fen", "at_bank_fen", "remitted_fen")
-)
+if tuple(c.name for c in ledger.columns) != _LEDGER_ORDER:  # pragma: no cover - a changed table
+    raise RuntimeError("the fine ledger's columns changed: update _LEDGER_ORDER and _values")
 
 
 def _values(r: Any, today: int, breaches: list[str]) -> list[Any]:
-    """A fine's row (a ledger row as a tuple) as of day ``today``, in ``FINE_COLUMNS`` order:
-    the JSON item and the CSV line are both this."""
-    amount, spaid, outstanding, due_day = r[_AMOUNT], r[_SPAID], r[_OUT], r[_DUE_DAY]
-    days = today - r[_ANCHOR]
-    surcharge = min(amount, (r[_ACCRUED] + r[_RATE] * (days if days > 0 else 0)) // 1000)
+    """A fine's row (a ledger row, unpacked in table order) as of day ``today``, in
+    ``FINE_COLUMNS`` order: the JSON item and the CSV line are both this."""
+    (
+        fine_id,
+        _from,
+        _to,
+        unit_id,
+        case_id,
+        decision_no,
+        bank,
+        amount,
+        paid,
+        spaid,
+        outstanding,
+        refund,
+        void,
+        due_on,
+        due_day,
+        anchor,
+        accrued,
+        rate,
+        cash,
+        at_bank,
+        remitted,
+    ) = r
+    days = today - anchor
+    surcharge = min(amount, (accrued + rate * (days if days > 0 else 0)) // 1000)
+    yuan = fen_to_yuan
     return [
-        r[_ID],
-        r[_CASE],
-        r[_UNIT],
-        r[_NO],
-        r[_BANK],
-        fen_to_yuan(amount),
-        fen_to_yuan(r[_PAID]),
-        fen_to_yuan(spaid),
-        fen_to_yuan(outstanding),
-        fen_to_yuan(r[_REFUND]),
-        bool(r[_VOID]),
-        r[_DUE_ON],
+        fine_id,
+        case_id,
+        unit_id,
+        decision_no,
+        bank,
+        yuan(amount),
+        yuan(paid),
+        yuan(spaid),
+        yuan(outstanding),
+        yuan(refund),
+        bool(void),
+        due_on,
         outstanding > 0 and due_day is not None and due_day < today,
-        fen_to_yuan(surcharge),
-        fen_to_yuan(max(0, surcharge - spaid)),
-        fen_to_yuan(r[_CASH]),
-        fen_to_yuan(r[_REMITTED]),
-        fen_to_yuan(r[_AT_BANK] - r[_REMITTED]),
-        sorted(breaches),
+        yuan(surcharge),
+        yuan(max(0, surcharge - spaid)),
+        yuan(cash),
+        yuan(remitted),
+        yuan(at_bank - remitted),
+        sorted(breaches) if breaches else [],
     ]
 
 
@@ -225,17 +279,17 @@ def _page(
 ) -> dict[str, Any]:
     """One page of fines as lists of values (``_values``)."""
     today = day(iso(as_of)).toordinal()
-    q = select(ledger).where(_valid(as_of))
+    where: list[ColumnElement[bool]] = []
     if unit_id:
-        q = q.where(ledger.c.unit_id == unit_id)
+        where.append(ledger.c.unit_id == unit_id)
     if show == "outstanding":
-        q = q.where(ledger.c.outstanding_fen > 0)
+        where.append(ledger.c.outstanding_fen > 0)
     elif show == "overdue":
-        q = q.where(_overdue(today))
+        where.append(_overdue(today))
     elif show == "surcharge":
-        q = q.where(surcharge_expr(today) > 0)
+        where.append(surcharge_expr(today) > 0)
     elif show == "breaches":
-        q = q.where(
+        where.append(
             select(findings.c.subject_id)
             .where(
                 findings.c.subject_id == ledger.c.fine_id,
@@ -246,8 +300,8 @@ def _page(
         )
     after = cur.decode(cursor, str)
     if after is not None:
-        q = q.where(ledger.c.fine_id > after[0])
-    q = q.order_by(ledger.c.fine_id).limit(limit + 1)
+        where.append(ledger.c.fine_id > after[0])
+    q = _valid_by_id(as_of, where, limit + 1)
     with engine.connect() as conn:
         rows = list(conn.execute(q).all())
         more = len(rows) > limit
