@@ -182,8 +182,6 @@ def _with_breaches(
     return [dict(u, separation_breaches=int(breaches.get(u["unit_id"], 0))) for u in sums]
 
 
-_COL = {c.name: i for i, c in enumerate(ledger.columns)}
-_ID, _DUE_DAY = _COL["fine_id"], _COL["due_day"]
 #: the ledger's columns in table order, as ``_values`` unpacks a row (checked at import)
 _LEDGER_ORDER = (
     "fine_id",
@@ -210,6 +208,7 @@ _LEDGER_ORDER = (
 )
 if tuple(c.name for c in ledger.columns) != _LEDGER_ORDER:  # pragma: no cover - a changed table
     raise RuntimeError("the fine ledger's columns changed: update _LEDGER_ORDER and _values")
+_ID = _LEDGER_ORDER.index("fine_id")
 
 
 def _values(r: Any, today: int, breaches: list[str]) -> list[Any]:
@@ -260,7 +259,7 @@ def _values(r: Any, today: int, breaches: list[str]) -> list[Any]:
         yuan(cash),
         yuan(remitted),
         yuan(at_bank - remitted),
-        sorted(breaches) if breaches else [],
+        sorted(breaches),
     ]
 
 
