@@ -8,6 +8,7 @@ no SQLAlchemy (the read side's concern) and no web framework.
 from __future__ import annotations
 
 import os
+import secrets
 import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -183,6 +184,46 @@ class PgTimeouts:
 PIPELINE_MAX_BYTES = 512 * 1024
 
 
+#: The PostgreSQL function that records a command (``QuietPostgresApplicationRecorder``);
+#: a changed body gets a new name, so servers of two versions never share one.
+RECORD_FUNCTION = "oversight_record_v1"
+RECORD_FUNCTION_SQL = """
+CREATE FUNCTION {schema}.{name}(
+    new_events {schema}.{stored}[], r_principal TEXT, r_key TEXT, r_fingerprint TEXT,
+    r_status INTEGER, r_answer TEXT, r_mark TEXT, r_at TEXT)
+RETURNS BIGINT[] LANGUAGE plpgsql AS $record$
+DECLARE
+    ids BIGINT[];
+BEGIN
+    -- positions in commit order, as the library's insert keeps them
+    LOCK TABLE {schema}.{events} IN EXCLUSIVE MODE;
+    IF r_key IS NOT NULL THEN  -- before the events: a second request with the key fails here
+        INSERT INTO {schema}.{receipts} VALUES (r_principal, r_key, r_fingerprint, r_status, ''::BYTEA, r_at);
+    END IF;
+    WITH inserted AS (
+        INSERT INTO {schema}.{events} (originator_id, originator_version, topic, state)
+        SELECT originator_id, originator_version, topic, state FROM unnest(new_events)
+        RETURNING notification_id)
+    SELECT array_agg(notification_id ORDER BY notification_id) INTO ids FROM inserted;
+    IF r_key IS NOT NULL THEN
+        UPDATE {schema}.{receipts}
+        SET answer = convert_to(replace(r_answer, r_mark, ids[array_upper(ids, 1)]::TEXT), 'UTF8')
+        WHERE principal_id = r_principal AND key = r_key;
+    END IF;
+    RETURN ids;
+END
+$record$
+"""
+
+
+def _once(statement: Any) -> Any:
+    """A composed statement as one SQL string (identifiers quoted as psycopg quotes them
+    without a connection: double quotes, doubled inside)."""
+    from psycopg.sql import SQL
+
+    return SQL(statement.as_string(None))
+
+
 def _postgres_recorders() -> tuple[type, type]:
     import weakref
 
@@ -199,9 +240,60 @@ def _postgres_recorders() -> tuple[type, type]:
             # Before the first connection of the pool opens (the parent opens one).
             datastore.pool.kwargs["options"] = PgTimeouts.from_env().options()
             super().__init__(datastore, **kwargs)
+            # The statements of every command, composed once: psycopg joins a composed
+            # statement's parts again on every execute, which cost more than the encoding.
+            self.insert_events_statement = _once(self.insert_events_statement)
+            self.select_events_statement = _once(self.select_events_statement)
+            self.max_notification_id_statement = _once(self.max_notification_id_statement)
+            self.lock_table_statements[-1] = _once(self.lock_table_statements[-1])
+            table = self._receipts()
+            self._receipt_insert = _once(SQL("INSERT INTO {0} VALUES (%s, %s, %s, %s, %s, %s)").format(table))
+            self._receipt_answer = _once(
+                SQL("UPDATE {0} SET answer = %s WHERE principal_id = %s AND key = %s").format(table)
+            )
+            self._receipt_find = _once(
+                SQL("SELECT fingerprint, status, answer FROM {0} WHERE principal_id = %s AND key = %s").format(table)
+            )
+            #: select_events' statements by the arguments given (gt, lte, desc, limit)
+            self._select_events: dict[tuple[bool, bool, bool, bool], Any] = {}
 
         def _receipts(self) -> Any:
             return SQL("{0}.{1}").format(Identifier(self.datastore.schema), Identifier(receipts.TABLE))
+
+        @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+        def select_events(
+            self,
+            originator_id: Any,
+            *,
+            gt: int | None = None,
+            lte: int | None = None,
+            desc: bool = False,
+            limit: int | None = None,
+        ) -> Any:
+            """The library's query, its statement composed once per kind of call."""
+            from eventsourcing.persistence import StoredEvent
+
+            key = (gt is not None, lte is not None, desc, limit is not None)
+            statement = self._select_events.get(key)
+            if statement is None:
+                q = self.select_events_statement
+                q += SQL(" AND originator_version > %s") if gt is not None else SQL("")
+                q += SQL(" AND originator_version <= %s") if lte is not None else SQL("")
+                q += SQL(" ORDER BY originator_version DESC" if desc else " ORDER BY originator_version ASC")
+                q += SQL(" LIMIT %s") if limit is not None else SQL("")
+                statement = self._select_events[key] = _once(q)
+            params = [originator_id, *(x for x in (gt, lte, limit) if x is not None)]
+            with self.datastore.get_connection() as conn, conn.cursor() as curs:
+                curs.execute(statement, params, prepare=True)
+                return [
+                    StoredEvent(
+                        originator_id=row["originator_id"],
+                        originator_version=row["originator_version"],
+                        topic=row["topic"],
+                        state=bytes(row["state"]),
+                    )
+                    for row in curs.fetchall()
+                ]
 
         def create_table(self) -> None:
             super().create_table()
@@ -214,32 +306,18 @@ def _postgres_recorders() -> tuple[type, type]:
             super()._insert_events(curs, stored_events, **kwargs)
             r = receipts.pending()
             if r is not None:
-                curs.execute(
-                    SQL("INSERT INTO {0} VALUES (%s, %s, %s, %s, %s, %s)").format(self._receipts()),
-                    receipts.first_row(r),
-                    prepare=True,
-                )
+                curs.execute(self._receipt_insert, receipts.first_row(r), prepare=True)
 
         def _fetch_ids_after_insert_events(self, curs: Any, stored_events: Any, **kwargs: Any) -> Any:
             ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
             r = receipts.pending()
             if r is not None:
-                curs.execute(
-                    SQL("UPDATE {0} SET answer = %s WHERE principal_id = %s AND key = %s").format(self._receipts()),
-                    (receipts.completed(r, ids), r.principal_id, r.key),
-                    prepare=True,
-                )
+                curs.execute(self._receipt_answer, (receipts.completed(r, ids), r.principal_id, r.key), prepare=True)
             return ids
 
         def find_receipt(self, principal_id: str, key: str) -> Stored | None:
             with self.datastore.get_connection() as conn, conn.cursor() as curs:
-                curs.execute(
-                    SQL("SELECT fingerprint, status, answer FROM {0} WHERE principal_id = %s AND key = %s").format(
-                        self._receipts()
-                    ),
-                    (principal_id, key),
-                    prepare=True,
-                )
+                curs.execute(self._receipt_find, (principal_id, key), prepare=True)
                 row = curs.fetchone()
             if row is None:
                 return None
@@ -279,6 +357,45 @@ def _postgres_recorders() -> tuple[type, type]:
 
         _configured: weakref.WeakSet[Any] = weakref.WeakSet()
 
+        def __init__(self, datastore: Any, **kwargs: Any) -> None:
+            super().__init__(datastore, **kwargs)
+            schema = Identifier(self.datastore.schema)
+            self._record_statement = _once(
+                SQL("SELECT {0}.{1}(%s::{0}.{2}[], %s, %s, %s, %s, %s, %s, %s) AS ids").format(
+                    schema, Identifier(RECORD_FUNCTION), Identifier(self.stored_event_type_name)
+                )
+            )
+            #: stands for the position in a receipt's answer until the function knows it
+            self._mark = f"@@position-{secrets.token_hex(12)}@@"
+
+        def create_table(self) -> None:
+            super().create_table()
+            fn = SQL(RECORD_FUNCTION_SQL).format(
+                schema=Identifier(self.datastore.schema),
+                name=Identifier(RECORD_FUNCTION),
+                stored=Identifier(self.stored_event_type_name),
+                events=Identifier(self.events_table_name),
+                receipts=Identifier(receipts.TABLE),
+            )
+            exists = (
+                "SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+                " WHERE n.nspname = %s AND p.proname = %s"
+            )
+            args = (self.datastore.schema, RECORD_FUNCTION)
+            with self.datastore.transaction(commit=True) as curs:
+                curs.execute(exists, args)
+                if curs.fetchone() is not None:
+                    return
+            try:
+                with self.datastore.transaction(commit=True) as curs:
+                    curs.execute(fn)
+            except Exception:
+                # another process (the projection worker, a second server) created it first
+                with self.datastore.transaction(commit=True) as curs:
+                    curs.execute(exists, args)
+                    if curs.fetchone() is None:
+                        raise
+
         def _notify_channel(self, curs: Any) -> None:
             return None
 
@@ -288,6 +405,38 @@ def _postgres_recorders() -> tuple[type, type]:
                 curs.execute(SQL("SET lock_timeout = '{0}s'").format(self.datastore.lock_timeout))
                 self._configured.add(conn)
             curs.execute(self.lock_table_statements[-1], prepare=True)
+
+        def insert_events(self, stored_events: Any, **kwargs: Any) -> Any:
+            """One statement, one round trip: the function locks the events table, inserts
+            the receipt, the events and the receipt's answer with their position, in the
+            statement's own transaction. The lock is held only while the server runs it,
+            never across a round trip to this process."""
+            if not stored_events:
+                return []
+            return self._record_all(stored_events)
+
+        @retry((InterfaceError, OperationalError), max_attempts=3, wait=0.2)
+        def _record_all(self, stored_events: Any) -> Any:
+            events = [
+                self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
+                for e in stored_events
+            ]
+            r = receipts.pending()
+            if r is None:
+                row: tuple[Any, ...] = (None, None, None, None, None, None, None)
+            else:
+                first = receipts.first_row(r)
+                row = (*first[:4], receipts.template(r, self._mark), f'"{self._mark}"', first[5])
+            with self.datastore.get_connection() as conn, conn.cursor() as curs:
+                if conn not in self._configured:
+                    curs.execute(SQL("SET lock_timeout = '{0}s'").format(self.datastore.lock_timeout))
+                    self._configured.add(conn)
+                curs.execute(self._record_statement, (events, *row), prepare=True)
+                fetched = curs.fetchone()
+            ids = list(fetched["ids"]) if fetched is not None and fetched["ids"] is not None else []
+            if r is not None:
+                receipts.completed(r, ids)  # the answer the function stored
+            return ids
 
     return TimedPostgresApplicationRecorder, QuietPostgresApplicationRecorder
 

@@ -18,10 +18,12 @@ from typing import Any
 
 import httpx
 import orjson
+import pytest
 
 from api.deps import fingerprint
 from domain.application import Oversight
 from domain.calendar import CHINA
+from domain.errors import AlreadyExistsError
 from domain.principal import SYSTEM
 from domain.receipts import RECEIPT, Receipt
 
@@ -115,6 +117,36 @@ def test_a_refused_command_leaves_no_receipt_and_its_retry_runs_again(world: Wor
     fixed = dict(act, officers=[w.zhang, w.li])
     r = c.post(f"/v1/cases/{cid}/acts", json=fixed, headers={"Idempotency-Key": "act-2", **w.officer_h})
     assert r.status_code == 200
+
+
+def _granting(app: Oversight, key: str, name: str, token: str) -> dict[str, Any]:
+    receipt = Receipt(SYSTEM.id, key, fingerprint("POST", "/v1/principals", name.encode()), 201)
+    held = RECEIPT.set(receipt)
+    try:
+        return app.grant_principal(SYSTEM, name=name, role="auditor", token=token)
+    finally:
+        RECEIPT.reset(held)
+
+
+def test_the_receipt_and_the_events_commit_together_or_not_at_all(oversight: Oversight) -> None:
+    """One transaction records the receipt, the events and the answer with its position: the
+    stored answer is the command's; a key that has an answer records no event; events that
+    cannot be recorded (the record exists) leave no receipt for their key."""
+    app = oversight
+    first = _granting(app, "grant-1", "甲", "tok-" + uuid.uuid4().hex)
+    stored = app.find_receipt(SYSTEM.id, "grant-1")
+    assert stored is not None and stored.status == 201
+    assert orjson.loads(stored.body) == first and first["position"] == app.max_position()
+    head = app.max_position()
+    with pytest.raises(AlreadyExistsError):  # the key's row is there: the insert fails
+        _granting(app, "grant-1", "乙", "tok-" + uuid.uuid4().hex)
+    assert app.max_position() == head
+    twin = "tok-" + uuid.uuid4().hex
+    _granting(app, "grant-2", "丙", twin)
+    head = app.max_position()
+    with pytest.raises(AlreadyExistsError):  # the same token names the same principal
+        _granting(app, "grant-3", "丁", twin)
+    assert app.find_receipt(SYSTEM.id, "grant-3") is None and app.max_position() == head
 
 
 def test_two_requests_with_one_key_at_once_record_once(world: World) -> None:
