@@ -77,25 +77,36 @@ class Command:
     def run(self, fn: Callable[[], dict[str, Any]], status: int = 200) -> Response:
         """The command's answer. With an Idempotency-Key: the answer recorded for the key (in
         the transaction of the command's events, ``domain/receipts.py``) if there is one, else
-        the command, run with its receipt."""
+        the command, run with its receipt.
+
+        The receipt is not looked up first: the command runs, and its transaction inserts the
+        receipt's row before its events, so a key that already has an answer makes the
+        transaction fail and record nothing. Any failure is then answered from the receipt if
+        there is one (the replay, or 422 for the key used with another request). A first
+        attempt saves a round trip; a retry costs the command once more, which records
+        nothing."""
+        with self.app.caught_up():  # by ``current_principal``
+            return self._run(fn, status)
+
+    def _run(self, fn: Callable[[], dict[str, Any]], status: int) -> Response:
         if self.key is None:
             return JSONResponse(fn(), status_code=status)
         fp = fingerprint(self.request.method, self.request.url.path, self.body)
-        replay = self._replayed(fp)
-        if replay is not None:
-            return replay
         receipt = Receipt(self.actor.id, self.key, fp, status)
         token = RECEIPT.set(receipt)
         try:
             result = fn()
         except Exception:
-            replay = self._replayed(fp)  # another request with this key committed first
+            replay = self._replayed(fp)  # a request with this key committed first
             if replay is not None:
                 return replay
             raise
         finally:
             RECEIPT.reset(token)
-        if receipt.recorded is None:  # recorded by a recorder without the receipt hook
+        if receipt.recorded is None:  # nothing recorded in the command's transaction
+            replay = self._replayed(fp)
+            if replay is not None:
+                return replay
             self.app.put_receipt(receipt, orjson.dumps(result))
         return JSONResponse(result, status_code=status)
 
@@ -133,7 +144,7 @@ def _parsed(body: bytes) -> Any:
         return None
 
 
-def command(
+async def command(
     request: Request,
     app: App,
     actor: CurrentPrincipal,
@@ -142,8 +153,9 @@ def command(
     if_match: Annotated[str | None, Header(alias="If-Match")] = None,
 ) -> Command:
     """Runs after the route's guard (roles before bodies) and before the body is validated:
-    the input limits of api/inputs.py and the officers the body names."""
-    from .guards import check_references
+    the input limits of api/inputs.py and the officers the body names. On the event loop: the
+    checks read the body and what the lookups remember (``guards.remembered``)."""
+    from .guards import check_references, remembered
     from .inputs import check_body, check_text
 
     if idempotency_key is not None:
@@ -153,7 +165,7 @@ def command(
     if body:
         data = _parsed(body)
         check_body(request, data)
-        check_references(request, data)
+        await remembered(check_references, request, data)
     return Command(request, app, actor, idempotency_key, if_match, body)
 
 

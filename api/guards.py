@@ -14,11 +14,15 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Annotated, Any
 from uuid import UUID
 
 import orjson
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.routing import APIRoute
 
 from domain import access
@@ -79,6 +83,33 @@ class _Remembered:
                 self._items.popitem(last=False)
 
 
+class NotRemembered(Exception):
+    """A lookup needs the store where only remembered facts may be read (``remembered``)."""
+
+
+_REMEMBERED_ONLY: ContextVar[bool] = ContextVar("oversight_remembered_only", default=False)
+
+
+@contextmanager
+def _remembered_only() -> Iterator[None]:
+    token = _REMEMBERED_ONLY.set(True)
+    try:
+        yield
+    finally:
+        _REMEMBERED_ONLY.reset(token)
+
+
+async def remembered(check: Callable[..., None], *args: Any) -> None:
+    """Run a check on the event loop with what the lookups remember (a record's owner, an
+    officer's registration: almost always known); only a check that must read the store
+    goes to a worker thread, and runs there from the start."""
+    try:
+        with _remembered_only():
+            check(*args)
+    except NotRemembered:
+        await run_in_threadpool(check, *args)
+
+
 class Lookups:
     """Cheap reads for the guards and the reference checks: the first event of a record."""
 
@@ -92,6 +123,8 @@ class Lookups:
             uid = UUID(record_id)
         except ValueError:
             return None
+        if _REMEMBERED_ONLY.get():
+            raise NotRemembered(record_id)
         for event in self.app.events.get(uid, limit=1):
             return event
         return None
@@ -183,9 +216,10 @@ async def _body(request: Request) -> bytes:
     return await request.body()
 
 
-def command_guard(request: Request, actor: CurrentPrincipal, body: Annotated[bytes, Depends(_body)]) -> None:
-    """Runs before a command's body is validated (see the module docstring)."""
-    check_command(request, actor, body)
+async def command_guard(request: Request, actor: CurrentPrincipal, body: Annotated[bytes, Depends(_body)]) -> None:
+    """Runs before a command's body is validated (see the module docstring); on the event
+    loop unless it must read the store (``remembered``)."""
+    await remembered(check_command, request, actor, body)
 
 
 def precheck(request: Request) -> None:

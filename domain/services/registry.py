@@ -25,8 +25,11 @@ class RegistryCommands(Service):
         if not token:
             raise AuthenticationError("missing bearer token")
         pid = Principal.id_for_token(token)
+        # One read of the log's tail brings the whole cache up to now: the principal, and the
+        # officers and unit the request's command reads next (``caught_up``).
+        self._catch_up()
         try:
-            p = self._fresh(Principal, pid, "principal")
+            p = self._get(Principal, pid, "principal")
         except NotFoundError:
             raise AuthenticationError("unknown token") from None
         if not isinstance(p, Principal) or p.revoked_at is not None:
