@@ -345,13 +345,13 @@ def _postgres_recorders() -> tuple[type, type]:
                 return self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
 
     class QuietPostgresApplicationRecorder(TimedPostgresApplicationRecorder):
-        """The timed recorder with two statements fewer on every insert.
+        """The timed recorder, recording a command in one statement (``insert_events``).
 
         - No NOTIFY: the project's projection runner pages the log with select_notifications
           and never LISTENs, and NOTIFY takes a database-wide queue lock at commit
-          (OVERSIGHT_PG_NOTIFY=1 keeps it, for listeners).
-        - The lock timeout is set once per connection (session level, when it starts) instead
-          of per transaction (SET LOCAL).
+          (OVERSIGHT_PG_NOTIFY=1 keeps the timed recorder, for listeners).
+        - The lock timeout is set once per connection (session level) instead of per
+          transaction (SET LOCAL).
         The EXCLUSIVE table lock that keeps positions in commit order is untouched.
         """
 
@@ -396,16 +396,6 @@ def _postgres_recorders() -> tuple[type, type]:
                     if curs.fetchone() is None:
                         raise
 
-        def _notify_channel(self, curs: Any) -> None:
-            return None
-
-        def _lock_table(self, curs: Any) -> None:
-            conn = curs.connection
-            if conn not in self._configured:
-                curs.execute(SQL("SET lock_timeout = '{0}s'").format(self.datastore.lock_timeout))
-                self._configured.add(conn)
-            curs.execute(self.lock_table_statements[-1], prepare=True)
-
         def insert_events(self, stored_events: Any, **kwargs: Any) -> Any:
             """One statement, one round trip: the function locks the events table, inserts
             the receipt, the events and the receipt's answer with their position, in the
@@ -433,7 +423,8 @@ def _postgres_recorders() -> tuple[type, type]:
                     self._configured.add(conn)
                 curs.execute(self._record_statement, (events, *row), prepare=True)
                 fetched = curs.fetchone()
-            ids = list(fetched["ids"]) if fetched is not None and fetched["ids"] is not None else []
+            assert fetched is not None  # the function answers one row, never null: there are events
+            ids = list(fetched["ids"])
             if r is not None:
                 receipts.completed(r, ids)  # the answer the function stored
             return ids
