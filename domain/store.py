@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import secrets
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -632,6 +634,28 @@ def install_append_only_trigger(cfg: StoreConfig) -> None:
             f'ON "{schema}"."{table}" FOR EACH STATEMENT '
             f'EXECUTE FUNCTION "{schema}".oversight_append_only()'
         )
+
+
+@contextmanager
+def setting_up(cfg: StoreConfig) -> Iterator[None]:
+    """Hold the store's setup lock while a process creates what it needs (schema, tables,
+    triggers, functions): PostgreSQL's ``CREATE … IF NOT EXISTS`` and ``CREATE OR REPLACE``
+    fail when two sessions run them at once (a unique violation, "tuple concurrently
+    updated"), so servers and workers started together take turns. A session-level advisory
+    lock, per database and schema, released when setup ends or its connection closes.
+    SQLite needs none: its writes take the file's lock."""
+    if cfg.kind == "sqlite":
+        yield
+        return
+    import psycopg
+
+    with psycopg.connect(cfg.pg_conninfo(), autocommit=True) as con:
+        con.execute("SET lock_timeout = '120s'")  # others' setup is short; never give up early
+        con.execute("SELECT pg_advisory_lock(hashtext(%s))", (f"oversight setup {cfg.pg_schema}",))
+        try:
+            yield
+        finally:
+            con.execute("SELECT pg_advisory_unlock(hashtext(%s))", (f"oversight setup {cfg.pg_schema}",))
 
 
 def ensure_schema(cfg: StoreConfig) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from sqlalchemy import Table, create_engine, event
+from sqlalchemy import Table, create_engine, event, text
 from sqlalchemy.engine import Connection, Engine
 
 from domain.store import PgTimeouts, StoreConfig, parse_db_url
@@ -43,6 +43,19 @@ def make_engine(cfg: StoreConfig, *, reports: bool = False) -> Engine:
             + (f" {REPORT_PLANS}" if reports else "")
         },
     )
+
+
+def setting_up(conn: Connection) -> None:
+    """Take the read tables' setup lock for the rest of the connection's transaction, so
+    workers started together create the tables in turn: each then finds what the one before
+    it created (``create_all`` checks first, then creates, which two at once get wrong).
+    PostgreSQL: a transaction-level advisory lock. SQLite: the file's write lock, taken by a
+    write as the transaction's first statement (later DDL runs inside that transaction)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('oversight read tables'))"))
+        return
+    conn.execute(text("CREATE TABLE IF NOT EXISTS oversight_setup_lock (held INTEGER)"))
+    conn.execute(text("DELETE FROM oversight_setup_lock"))
 
 
 def bulk_insert(conn: Connection, table: Table, rows: list[tuple[Any, ...]]) -> None:

@@ -42,6 +42,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 
+from .db import setting_up
+
 log = logging.getLogger("oversight.projections")
 
 tracking_metadata = MetaData()
@@ -289,6 +291,7 @@ class Runner:
         #: projections known to serve their own version (or a newer one): that never reverts
         self._settled: set[str] = set()
         with engine.begin() as conn:
+            setting_up(conn)
             for p in self.projections:
                 p.create(conn)
 

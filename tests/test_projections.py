@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import inspect, select
 
 from domain.application import Oversight
+from domain.principal import SYSTEM
 from projections import PROJECTIONS, build_runner
 from projections.audit import Audit
 from projections.db import make_engine
@@ -261,3 +262,36 @@ def test_an_index_added_to_a_version_reaches_tables_built_before_it(oversight: O
         assert ix.name in {i["name"] for i in inspect(engine).get_indexes(ledger.name)}
     finally:
         engine.dispose()
+
+
+def test_workers_started_together_create_the_read_tables_once(oversight: Oversight) -> None:
+    """Projection workers started at once on a new store each create the read tables: none
+    fails on another's creation, and each then projects."""
+    import threading
+
+    n = 4
+    gate = threading.Barrier(n)
+    runners: list[Runner] = []
+    errors: list[BaseException] = []
+    engines = [make_engine(oversight.store) for _ in range(n)]
+
+    def start(engine: Any) -> None:
+        gate.wait()
+        try:
+            runners.append(build_runner(oversight.recorder, oversight.mapper, engine))
+        except BaseException as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=start, args=(e,)) for e in engines]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    try:
+        assert errors == []
+        oversight.register_unit(SYSTEM, code="TOGETHER", name="n", region="1", matters=[], banks=[])
+        runners[0].run_until_head()
+        assert runners[0].position() == oversight.max_position()
+    finally:
+        for e in engines:
+            e.dispose()

@@ -167,3 +167,36 @@ def test_a_v1_decision_event_is_upcast_to_v2() -> None:
     stored = StoredEvent(uuid4(), 5, get_topic(Case.Decided), orjson.dumps(state))
     event = Mapper(OrjsonTranscoder()).to_domain_event(stored)
     assert isinstance(event, Case.Decided) and event.hearing_record_cited is False
+
+
+def test_several_processes_open_a_new_store_at_once(db_url: str) -> None:
+    """Servers and projection workers started together each set the store up (schema, tables,
+    the append-only triggers, the record function): none of them fails on another's setup,
+    and the store they share then works."""
+    import threading
+
+    n = 4
+    gate = threading.Barrier(n)
+    opened: list[Oversight] = []
+    errors: list[BaseException] = []
+
+    def open_store() -> None:
+        gate.wait()
+        try:
+            opened.append(Oversight(db_url))
+        except BaseException as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=open_store) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    try:
+        assert errors == []
+        a, b = opened[0], opened[-1]
+        unit = a.register_unit(SYSTEM, code="TOGETHER", name="n", region="1", matters=[], banks=[])
+        assert b.get_unit(SYSTEM, unit["id"])["code"] == "TOGETHER"
+    finally:
+        for app in opened:
+            app.close()

@@ -42,6 +42,7 @@ from ..store import (
     library_env,
     parse_db_url,
     raw_receipts,
+    setting_up,
 )
 from ..unit import Unit
 
@@ -77,6 +78,10 @@ class Service(Application[UUID]):
 
     def __init__(self, db_url: str | None = None, env: dict[str, str] | None = None) -> None:
         self.store: StoreConfig = parse_db_url(db_url)
+        with setting_up(self.store):
+            self._set_up(env)
+
+    def _set_up(self, env: dict[str, str] | None) -> None:
         ensure_schema(self.store)
         base_env = library_env(self.store)
         base_env.setdefault("AGGREGATE_CACHE_MAXSIZE", "20000")
