@@ -40,7 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError, StatementError
 
 from .db import setting_up
 
@@ -80,6 +80,16 @@ faults = Table(
 )
 #: errors of the database or its connection, not of an event: the page is tried again later
 TRANSIENT = (OperationalError, InterfaceError, DisconnectionError, TimeoutError, ConnectionError)
+
+
+def reason(e: BaseException) -> str:
+    """An error as the logs and the faults table keep it. For a failed statement, the
+    database's own message: SQLAlchemy appends the statement and its parameters, which hold
+    the event's data (parties' names and id numbers)."""
+    orig = getattr(e, "orig", None)
+    if isinstance(e, StatementError) and orig is not None:
+        return f"{type(e).__name__}: {orig}"
+    return f"{type(e).__name__}: {e}"
 
 
 class TrackingConflictError(Exception):
@@ -392,7 +402,10 @@ class Runner:
         except (TrackingConflictError, *TRANSIENT):
             raise
         except Exception as e:  # noqa: BLE001 - an event the page could not store: one at a time
-            log.warning("projection page after %d failed (%s); applying its events one at a time", start, e)
+            if self.positions() != positions:
+                # another worker committed (part of) this page meanwhile: its rows, not a bad event
+                raise TrackingConflictError(", ".join(p.name for p in self.projections)) from e
+            log.warning("projection page after %d failed (%s); applying its events one at a time", start, reason(e))
             for item in items:
                 self._one(item)
         if on_page:
@@ -450,14 +463,14 @@ class Runner:
 
     @staticmethod
     def _fault(conn: Connection, p: SqlProjection, position: int, action: str, error: BaseException) -> None:
-        log.error("projection %s v%d: event %d %s: %s", p.name, p.version, position, action, error)
+        log.error("projection %s v%d: event %d %s: %s", p.name, p.version, position, action, reason(error))
         conn.execute(
             faults.insert().values(
                 name=p.name,
                 version=p.version,
                 position=position,
                 action=action,
-                error=f"{type(error).__name__}: {error}"[:2000],
+                error=reason(error)[:2000],
                 at=datetime.now(UTC),
             )
         )

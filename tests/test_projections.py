@@ -125,6 +125,52 @@ def test_two_workers_never_apply_the_same_page_twice(demo_store: Oversight) -> N
         engine.dispose()
 
 
+def test_a_page_another_worker_committed_meanwhile_is_a_conflict_not_a_fault(
+    demo_store: Oversight, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Two workers on one store (two servers, each with its own): one reads the positions,
+    the other commits the same page first, and the first page's inserts then hit the rows the
+    other stored. That is the other worker's progress, not an event the projection cannot
+    store: it is a tracking conflict (the worker goes on from the new position), without the
+    one-at-a-time retry, a fault, or a warning that holds the event's data."""
+    app = demo_store
+    engine = make_engine(app.store)
+    try:
+        a = build_runner(app.recorder, app.mapper, engine, page_size=5000)
+        b = build_runner(app.recorder, app.mapper, engine, page_size=5000)
+        stale = a.positions()
+        b.step()
+        reads = iter([stale])
+        real = a.positions
+        a.positions = lambda: next(reads, None) or real()  # type: ignore[method-assign]
+        with caplog.at_level("INFO", logger="oversight.projections"), pytest.raises(TrackingConflictError):
+            a.step()
+        assert "one at a time" not in caplog.text
+        assert a.faults() == []
+        a.run_until_head()
+        assert a.position() == app.max_position()
+        assert a.faults() == []
+        with engine.connect() as conn:
+            assert len(conn.execute(select(PROJECTIONS["case_index"].cases)).fetchall()) == 12
+    finally:
+        engine.dispose()
+
+
+def test_a_failed_page_is_logged_without_the_statements_parameters() -> None:
+    """The database's message is kept (logs, the faults table); the parameters SQLAlchemy
+    appends to it hold the event's data (names, id numbers) and are not."""
+    from sqlalchemy.exc import IntegrityError
+
+    from projections.runner import reason
+
+    e = IntegrityError(
+        "INSERT INTO cases VALUES (%(name)s)", {"name": "张三 410100199001011234"}, Exception("duplicate key")
+    )
+    assert reason(e) == "IntegrityError: duplicate key"
+    assert "张三" not in reason(e)
+    assert reason(ValueError("bad")) == "ValueError: bad"
+
+
 def _case_index_v2() -> type[SqlProjection]:
     """The case index as a later version would ship it: same rows, its own tables."""
     from sqlalchemy import MetaData
