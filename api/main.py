@@ -69,8 +69,9 @@ def create_app(
     worker: Any = None,
 ) -> FastAPI:
     """``projections``: run the projection runner in this process. ``worker``: a child process
-    (``subprocess.Popen``) that runs them instead; ``/readyz`` answers 503 once it has exited,
-    and it is stopped with the app."""
+    that runs them instead (``subprocess.Popen`` or ``scripts.supervise.Supervised``, which
+    restarts it); ``/readyz`` answers 503 while it is not running, and it is stopped with the
+    app."""
     app_service = oversight or Oversight(db_url)
     token = admin_token if admin_token is not None else os.environ.get("OVERSIGHT_ADMIN_TOKEN")
     if token:
@@ -143,7 +144,10 @@ def create_app(
             return errors.problem(503, "projections are not running", headers={"Retry-After": "5"})
         if worker is not None and worker.poll() is not None:
             return errors.problem(
-                503, f"the projection worker exited ({worker.returncode})", headers={"Retry-After": "5"}
+                503,
+                f"the projection worker exited ({worker.returncode})"
+                + ("; it is being restarted" if hasattr(worker, "restarts") else ""),
+                headers={"Retry-After": "5"},
             )
         for s in runner.states():
             if s.state == "building":
@@ -182,6 +186,9 @@ def create_app(
             lines.append(f'oversight_projection_position{{projection="{s.name}",version="{s.version}"}} {s.position}')
             lines.append(f'oversight_projection_lag{{projection="{s.name}",version="{s.version}"}} {head - s.position}')
             lines.append(f'oversight_projection_serving{{projection="{s.name}",version="{s.serving}"}} 1')
+        if worker is not None and hasattr(worker, "restarts"):
+            lines.append("# TYPE oversight_projection_worker_restarts counter")
+            lines.append(f"oversight_projection_worker_restarts {worker.restarts}")
         lines.append("# TYPE oversight_projection_faults gauge")
         for (name, version, action), n in sorted(runner.fault_counts().items()):
             lines.append(

@@ -81,12 +81,12 @@ def serve(
     worker = None
     in_process = in_process or os.environ.get("OVERSIGHT_PROJECTIONS", "worker") == "thread"
     if not in_process and not no_projections:
-        import subprocess
+        from scripts.supervise import Supervised
 
         # `oversight project` beside the API, polling often (read-your-writes waits for it);
-        # it stops when this process is gone, however it ended.
+        # it stops when this process is gone, however it ended, and is restarted if it exits.
         cmd = [sys.executable, "-m", "scripts.cli", "project", "--poll", "0.02", "--parent", str(os.getpid())]
-        worker = subprocess.Popen(cmd + (["--db", db] if db else []))  # noqa: S603 - this interpreter
+        worker = Supervised(cmd + (["--db", db] if db else []))
     api = create_app(oversight=app, projections=not no_projections and worker is None, worker=worker)
     typer.echo(f"Serving on http://{host}:{port}  (docs: http://{host}:{port}/docs, console: {console})")
     # Every command is in the log with who recorded it; a line per request costs a tenth of

@@ -292,11 +292,15 @@ def test_sigkill_under_load_then_every_in_flight_retry_is_answered_once(oversigh
 
 
 def _children(pid: int) -> list[int]:
+    """The process's children, whichever of its threads started them."""
+    found: list[int] = []
     try:
-        with open(f"/proc/{pid}/task/{pid}/children") as f:
-            return [int(c) for c in f.read().split()]
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/children") as f:
+                found += [int(c) for c in f.read().split()]
     except FileNotFoundError:
-        return []
+        pass
+    return sorted(found)
 
 
 def _alive(pid: int) -> bool:
@@ -307,9 +311,10 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def test_the_projection_worker_is_watched_by_readyz_and_never_outlives_the_server(oversight: Oversight) -> None:
+def test_the_projection_worker_is_watched_restarted_and_never_outlives_the_server(oversight: Oversight) -> None:
     """`serve` runs the projections in a child process: a command's position is projected
-    (read-your-writes through the child), /readyz says when the child is gone, and a server
+    (read-your-writes through the child), /readyz says when the child is gone, the server
+    starts a new one (the read side catches up, /metrics counts the restart), and a server
     killed by SIGKILL leaves no child behind."""
     app = oversight
     token, cases = _setup(app)
@@ -329,6 +334,21 @@ def test_the_projection_worker_is_watched_by_readyz_and_never_outlives_the_serve
             assert time.monotonic() < deadline, "readyz did not notice the worker had gone"
             time.sleep(0.1)
         assert "projection worker exited" in httpx.get(f"{base}/readyz", timeout=5).json()["detail"]
+        # a new worker, and what was recorded while none ran is projected
+        unit = app.register_unit(SYSTEM, code="RESTART", name="n", region="1", matters=[], banks=[])
+        deadline = time.monotonic() + 20
+        while httpx.get(f"{base}/readyz", timeout=5).status_code != 200:
+            assert time.monotonic() < deadline, "the worker was not restarted"
+            time.sleep(0.1)
+        again = _children(proc.pid)
+        assert len(again) == 1 and again != children, (children, again)
+        head = app.max_position()
+        assert unit["position"] == head
+        r = httpx.get(f"{base}/v1/cases?min_position={head}", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+        assert r.status_code == 200 and int(r.headers["X-Projection-Position"]) >= head
+        admin = app.grant_principal(SYSTEM, name="ops", role="admin")["token"]
+        metrics = httpx.get(f"{base}/metrics", headers={"Authorization": f"Bearer {admin}"}, timeout=5).text
+        assert "oversight_projection_worker_restarts 1" in metrics
     finally:
         proc.kill()
         proc.wait()
