@@ -10,7 +10,7 @@ import hashlib
 import os
 import sqlite3
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -112,6 +112,30 @@ def client(oversight: Oversight) -> Iterator[TestClient]:
     with TestClient(api) as c:
         yield c
     api.state.engine.dispose()
+
+
+def at_once(calls: list[Callable[[], Any]]) -> tuple[list[Any], list[BaseException]]:
+    """Run the calls in threads released together (as processes started at the same moment):
+    what they returned, and what they raised."""
+    import threading
+
+    gate = threading.Barrier(len(calls))
+    results: list[Any] = []
+    errors: list[BaseException] = []
+
+    def run(call: Callable[[], Any]) -> None:
+        gate.wait()
+        try:
+            results.append(call())
+        except BaseException as e:  # noqa: BLE001 - the caller asserts on them
+            errors.append(e)
+
+    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results, errors
 
 
 def sha(text: str) -> str:

@@ -17,7 +17,7 @@ from projections.db import make_engine
 from projections.runner import Runner, SqlProjection, TrackingConflictError, prune, tracking
 from scripts.demo import load_demo
 
-from .conftest import World, at, day
+from .conftest import World, at, at_once, day
 
 
 def test_case_list_reads_your_writes_and_is_scoped_to_the_unit(world: World) -> None:
@@ -313,27 +313,11 @@ def test_an_index_added_to_a_version_reaches_tables_built_before_it(oversight: O
 def test_workers_started_together_create_the_read_tables_once(oversight: Oversight) -> None:
     """Projection workers started at once on a new store each create the read tables: none
     fails on another's creation, and each then projects."""
-    import threading
-
-    n = 4
-    gate = threading.Barrier(n)
-    runners: list[Runner] = []
-    errors: list[BaseException] = []
-    engines = [make_engine(oversight.store) for _ in range(n)]
-
-    def start(engine: Any) -> None:
-        gate.wait()
-        try:
-            runners.append(build_runner(oversight.recorder, oversight.mapper, engine))
-        except BaseException as e:  # noqa: BLE001 - reported below
-            errors.append(e)
-
-    threads = [threading.Thread(target=start, args=(e,)) for e in engines]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    engines = [make_engine(oversight.store) for _ in range(4)]
     try:
+        runners, errors = at_once(
+            [lambda e=e: build_runner(oversight.recorder, oversight.mapper, e) for e in engines]  # type: ignore[misc]
+        )
         assert errors == []
         oversight.register_unit(SYSTEM, code="TOGETHER", name="n", region="1", matters=[], banks=[])
         runners[0].run_until_head()

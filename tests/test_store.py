@@ -20,6 +20,8 @@ from domain.officer import Officer
 from domain.principal import SYSTEM
 from domain.store import OrjsonTranscoder, parse_db_url
 
+from .conftest import at_once
+
 
 class Colour(Enum):
     RED = "red"
@@ -173,25 +175,7 @@ def test_several_processes_open_a_new_store_at_once(db_url: str) -> None:
     """Servers and projection workers started together each set the store up (schema, tables,
     the append-only triggers, the record function): none of them fails on another's setup,
     and the store they share then works."""
-    import threading
-
-    n = 4
-    gate = threading.Barrier(n)
-    opened: list[Oversight] = []
-    errors: list[BaseException] = []
-
-    def open_store() -> None:
-        gate.wait()
-        try:
-            opened.append(Oversight(db_url))
-        except BaseException as e:  # noqa: BLE001 - reported below
-            errors.append(e)
-
-    threads = [threading.Thread(target=open_store) for _ in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    opened, errors = at_once([lambda: Oversight(db_url)] * 4)
     try:
         assert errors == []
         a, b = opened[0], opened[-1]
