@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError as SQLAlchemyOperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from domain.errors import (
@@ -148,8 +149,10 @@ def install(app: FastAPI) -> None:
         return problem(503, "the store is busy; retry shortly", headers={"Retry-After": "1"})
 
     @app.exception_handler(SQLAlchemyOperationalError)
-    async def _read_busy(_: Request, exc: SQLAlchemyOperationalError) -> JSONResponse:
-        log.warning("read side busy: %s", exc)
+    @app.exception_handler(SQLAlchemyTimeoutError)
+    async def _read_busy(_: Request, exc: Exception) -> JSONResponse:
+        # the database's message, not SQLAlchemy's dump of the statement's parameters
+        log.warning("read side busy: %s", getattr(exc, "orig", None) or exc)
         return problem(503, "the read side is busy or timed out; retry shortly", headers={"Retry-After": "1"})
 
     @app.exception_handler(PersistenceError)

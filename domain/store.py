@@ -143,11 +143,14 @@ class PgTimeouts:
     """Bounds on every PostgreSQL session of the store and of the read side, in seconds, so no
     request holds the events table's lock (or any other) beyond a bounded time:
     ``OVERSIGHT_PG_STATEMENT_TIMEOUT`` (one statement), ``OVERSIGHT_PG_LOCK_TIMEOUT`` (waiting
-    for a lock) and ``OVERSIGHT_PG_IDLE_TIMEOUT`` (a transaction left idle)."""
+    for a lock), ``OVERSIGHT_PG_IDLE_TIMEOUT`` (a transaction left idle) and
+    ``OVERSIGHT_PG_CONNECT_TIMEOUT`` (waiting for a connection: from the pool, or a new one
+    while the database is down; the request is then answered 503, not held)."""
 
     statement: float = 30.0
     lock: float = 5.0
     idle_in_transaction: float = 10.0
+    connect: float = 5.0
 
     @classmethod
     def from_env(cls) -> PgTimeouts:
@@ -164,6 +167,7 @@ class PgTimeouts:
             statement=seconds("OVERSIGHT_PG_STATEMENT_TIMEOUT", cls.statement),
             lock=seconds("OVERSIGHT_PG_LOCK_TIMEOUT", cls.lock),
             idle_in_transaction=seconds("OVERSIGHT_PG_IDLE_TIMEOUT", cls.idle_in_transaction),
+            connect=seconds("OVERSIGHT_PG_CONNECT_TIMEOUT", cls.connect),
         )
 
     def options(self) -> str:
@@ -218,6 +222,10 @@ $record$
 """
 
 
+#: tries of a store statement whose connection failed (a restart, an outage): see select_events
+STORE_ATTEMPTS = 3
+
+
 def _once(statement: Any) -> Any:
     """A composed statement as one SQL string (identifiers quoted as psycopg quotes them
     without a connection: double quotes, doubled inside)."""
@@ -262,7 +270,19 @@ def _postgres_recorders() -> tuple[type, type]:
         def _receipts(self) -> Any:
             return SQL("{0}.{1}").format(Identifier(self.datastore.schema), Identifier(receipts.TABLE))
 
-        @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+        # The library tries a lost connection 10 times, each waiting the connect timeout: while
+        # the database is down a request would be held for minutes. Three tries ride out a
+        # restart (the first waits for the pool to reconnect) and answer an outage with 503
+        # within three connect timeouts.
+        @retry((InterfaceError, OperationalError), max_attempts=STORE_ATTEMPTS, wait=0.2)
+        def max_notification_id(self) -> Any:
+            return PostgresApplicationRecorder.max_notification_id.__wrapped__(self)
+
+        @retry((InterfaceError, OperationalError), max_attempts=STORE_ATTEMPTS, wait=0.2)
+        def select_notifications(self, *args: Any, **kwargs: Any) -> Any:
+            return PostgresApplicationRecorder.select_notifications.__wrapped__(self, *args, **kwargs)
+
+        @retry((InterfaceError, OperationalError), max_attempts=STORE_ATTEMPTS, wait=0.2)
         def select_events(
             self,
             originator_id: Any,
@@ -339,7 +359,7 @@ def _postgres_recorders() -> tuple[type, type]:
                 return super().insert_events(stored_events, **kwargs)
             return self._insert_without_pipeline(stored_events, **kwargs)
 
-        @retry((InterfaceError, OperationalError), max_attempts=3, wait=0.2)
+        @retry((InterfaceError, OperationalError), max_attempts=STORE_ATTEMPTS, wait=0.2)
         def _insert_without_pipeline(self, stored_events: Any, **kwargs: Any) -> Any:
             with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
                 self._insert_events(curs, stored_events, **kwargs)
@@ -407,7 +427,7 @@ def _postgres_recorders() -> tuple[type, type]:
                 return []
             return self._record_all(stored_events)
 
-        @retry((InterfaceError, OperationalError), max_attempts=3, wait=0.2)
+        @retry((InterfaceError, OperationalError), max_attempts=STORE_ATTEMPTS, wait=0.2)
         def _record_all(self, stored_events: Any) -> Any:
             events = [
                 self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
@@ -586,6 +606,7 @@ def library_env(cfg: StoreConfig, recorder: str | None = None) -> dict[str, str]
         timeouts = PgTimeouts.from_env()
         # The library's own settings (whole seconds), the same bounds as the session options.
         env["POSTGRES_LOCK_TIMEOUT"] = str(max(1, round(timeouts.lock)))
+        env["POSTGRES_CONNECT_TIMEOUT"] = str(max(1, round(timeouts.connect)))
         env["POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT"] = str(max(1, round(timeouts.idle_in_transaction)))
         # Never POSTGRES_ENABLE_DB_FUNCTIONS: its insert path skips the table lock, and a
         # reader paging by position could then pass over a late commit.

@@ -32,15 +32,17 @@ def make_engine(cfg: StoreConfig, *, reports: bool = False) -> Engine:
             dbapi_con.execute("PRAGMA synchronous=NORMAL")
 
         return engine
+    timeouts = PgTimeouts.from_env()
     return create_engine(
         cfg.sqlalchemy_url(),
         pool_size=4,
         max_overflow=8,
         pool_pre_ping=True,
+        pool_timeout=timeouts.connect,
         # The same session bounds as the store's (README, "Configuration").
         connect_args={
-            "options": f"-csearch_path={cfg.pg_schema} {PgTimeouts.from_env().options()}"
-            + (f" {REPORT_PLANS}" if reports else "")
+            "options": f"-csearch_path={cfg.pg_schema} {timeouts.options()}" + (f" {REPORT_PLANS}" if reports else ""),
+            "connect_timeout": max(1, round(timeouts.connect)),
         },
     )
 
