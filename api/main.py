@@ -87,7 +87,7 @@ def create_app(
             runner.start()
         yield
         runner.stop()
-        if worker is not None and worker.poll() is None:
+        if worker is not None:  # also when it has exited: a supervisor then starts no other
             worker.terminate()
             try:
                 worker.wait(timeout=10)
