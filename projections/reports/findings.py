@@ -165,6 +165,17 @@ _COUNTS_LOCK = threading.Lock()
 _COUNTS_KEPT = 256
 
 
+class ReadOnce:
+    """A projection's view whose position is read once: a request that keys two cached
+    answers by it (the fines' sums and their breaches) reads it one time, not twice."""
+
+    def __init__(self, view: Any) -> None:
+        self.name, self.version, self._at = view.name, view.version, view.position()
+
+    def position(self) -> int:
+        return self._at
+
+
 def next_change(conn: Any, now: str, start: Any = t.c.since, end: Any = t.c.until) -> str | None:
     """The first moment after ``now`` at which any row of intervals (``start``, ``end``)
     starts or ends to hold (two index probes), None if none will: findings by default."""

@@ -113,6 +113,7 @@ def unit_totals(engine: Engine, unit_id: str | None, as_of: datetime, current: A
     today = day(iso(as_of)).toordinal()
     key = None
     if current is not None:
+        current = fr.ReadOnce(current)
         key = (id(engine), unit_id, current.name, current.version, current.position(), today)
         with _TOTALS_LOCK:
             held = _TOTALS.get(key)
