@@ -27,6 +27,7 @@ from domain.errors import (
     VersionMismatchError,
 )
 from domain.rules import RULES
+from projections.runner import reason
 
 log = logging.getLogger("oversight.api")
 PROBLEM = "application/problem+json"
@@ -151,8 +152,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(SQLAlchemyOperationalError)
     @app.exception_handler(SQLAlchemyTimeoutError)
     async def _read_busy(_: Request, exc: Exception) -> JSONResponse:
-        # the database's message, not SQLAlchemy's dump of the statement's parameters
-        log.warning("read side busy: %s", getattr(exc, "orig", None) or exc)
+        log.warning("read side busy: %s", reason(exc))  # without the statement's parameters
         return problem(503, "the read side is busy or timed out; retry shortly", headers={"Retry-After": "1"})
 
     @app.exception_handler(PersistenceError)

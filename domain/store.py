@@ -670,13 +670,14 @@ def setting_up(cfg: StoreConfig) -> Iterator[None]:
         return
     import psycopg
 
+    key = (f"oversight setup {cfg.pg_schema}",)
     with psycopg.connect(cfg.pg_conninfo(), autocommit=True) as con:
         con.execute("SET lock_timeout = '120s'")  # others' setup is short; never give up early
-        con.execute("SELECT pg_advisory_lock(hashtext(%s))", (f"oversight setup {cfg.pg_schema}",))
+        con.execute("SELECT pg_advisory_lock(hashtext(%s))", key)
         try:
             yield
         finally:
-            con.execute("SELECT pg_advisory_unlock(hashtext(%s))", (f"oversight setup {cfg.pg_schema}",))
+            con.execute("SELECT pg_advisory_unlock(hashtext(%s))", key)
 
 
 def ensure_schema(cfg: StoreConfig) -> None:

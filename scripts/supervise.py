@@ -40,10 +40,6 @@ class Supervised:
         return subprocess.Popen(self.argv)  # noqa: S603 - this interpreter, this module
 
     @property
-    def pid(self) -> int:
-        return self._proc.pid
-
-    @property
     def returncode(self) -> int | None:
         return self._proc.returncode
 

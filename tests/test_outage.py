@@ -174,8 +174,8 @@ def test_a_database_outage_is_answered_503_at_once_and_the_server_recovers(overs
                 assert r.status_code == 503, (path, r.status_code, r.text[:300])
                 assert r.headers["content-type"].startswith("application/problem+json"), path
                 assert "Retry-After" in r.headers, path
-                # within a few connect timeouts (the store retries a lost connection once or
-                # twice), never held for the outage's length
+                # within a few connect timeouts (a statement whose connection failed is tried
+                # 3 times), never held for the outage's length
                 assert took < 8 * CONNECT_TIMEOUT, (path, took)
 
             relay.restore()
